@@ -1,0 +1,531 @@
+"""The wire layer: a sans-IO Server-Sent-Events tokenizer and its inverse.
+
+Theory of operation
+-------------------
+
+``SSEDecoder.feed`` parses each received chunk where it lies.  Only the bytes
+of an unterminated line are copied into ``_tail``, to be joined with the start
+of the next chunk; complete lines are never copied before they are parsed.
+
+Every search for a line end looks only at bytes it has not looked at before:
+a tail is extended, never rescanned, because a line end can only come from the
+new chunk.  Feeding a long event one byte at a time therefore costs linear
+time (one ``bytearray`` append per byte).
+
+Two loops walk the lines of a chunk.  ``_lines_lf`` is the fast path for the
+usual case, a chunk with no CR in it: one ``find(b"\\n")`` per line.
+``_lines_any`` handles CR and CRLF too, remembering the next CR and the next LF
+so that neither is searched for twice.  A CR that ends a chunk ends its line
+at once; an LF that then opens the next chunk is skipped (``_skip_lf``).
+
+Field values are never decoded per line.  A ``data`` value is kept as a
+``memoryview`` of the chunk (chunks are copied to ``bytes`` on entry when they
+are mutable, so the view can never change under the caller); several data
+lines are joined once, at dispatch.  Before ``feed`` returns, data still held
+for an unfinished event is copied out of the chunk, so a long-lived event does
+not pin every chunk it touched.  Event names are decoded through a small cache.
+
+The rules are those of the WHATWG HTML standard, section "Server-sent events",
+"Interpreting an event stream".  Where the standard decodes the whole stream
+as UTF-8 first, this decoder works on bytes and decodes each value on its
+own; since every byte the parser looks for is ASCII, the two agree.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ._errors import EventTooLarge, StreamError, excerpt
+
+__all__ = ("DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "SSEEvent", "encode_event")
+
+DEFAULT_MAX_EVENT_SIZE: Final = 16 * 1024 * 1024
+"""Bytes one unfinished event may hold before :class:`SSEDecoder` gives up (16 MiB)."""
+
+_BOM: Final = b"\xef\xbb\xbf"
+_LF: Final = 10
+_CR: Final = 13
+_COLON: Final = 58
+_SPACE: Final = 32
+_NAME_CACHE_SIZE: Final = 256
+
+Buffer = bytes | bytearray | memoryview
+
+
+class SSEEvent:
+    """One dispatched event.
+
+    ``event`` is the event type (``"message"`` when the stream named none),
+    ``data`` the data buffer as raw bytes (lines joined by LF, final LF
+    removed), ``text`` the same decoded as UTF-8 with invalid bytes replaced
+    by U+FFFD, ``id`` the last event ID in force when the event was dispatched
+    (``""`` when none), and ``retry`` the reconnection time set by a valid
+    ``retry`` field inside this event's lines (``None`` when it had none; the
+    value in force is :attr:`SSEDecoder.retry`).
+
+    ``view`` gives the data without a copy: it may be a ``memoryview`` of the
+    chunk the event arrived in.  Events compare equal when all four fields do.
+    """
+
+    __slots__ = ("_data", "event", "id", "retry")
+
+    def __init__(
+        self,
+        event: str = "message",
+        data: bytes | memoryview = b"",
+        id: str = "",
+        retry: int | None = None,
+    ) -> None:
+        self.event = event
+        self._data = data
+        self.id = id
+        self.retry = retry
+
+    @property
+    def data(self) -> bytes:
+        data = self._data
+        if type(data) is not bytes:
+            data = self._data = bytes(data)
+        return data
+
+    @property
+    def view(self) -> bytes | memoryview:
+        """The data buffer as a read-only bytes-like object, without copying."""
+        return self._data
+
+    @property
+    def text(self) -> str:
+        return str(self._data, "utf-8", "replace")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SSEEvent):
+            return NotImplemented
+        return (
+            self.event == other.event
+            and self.id == other.id
+            and self.retry == other.retry
+            and self._data == other._data
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        parts = [f"event={self.event!r}", f"data={self.data!r}"]
+        if self.id:
+            parts.append(f"id={self.id!r}")
+        if self.retry is not None:
+            parts.append(f"retry={self.retry!r}")
+        return f"SSEEvent({', '.join(parts)})"
+
+
+class SSEDecoder:
+    """Incremental, sans-IO decoder of a ``text/event-stream`` body.
+
+    Feed it the body's bytes in chunks of any size with :meth:`feed`, which
+    returns the events those bytes completed; call :meth:`close` at the end of
+    the body.  It does no IO and keeps only the unfinished part of the current
+    event between calls.
+
+    ``max_event_size`` bounds the bytes held for one unfinished event (its
+    data so far plus its unterminated line).  Past it :meth:`feed` raises
+    :class:`~streamkit.EventTooLarge`.  After any error, and after
+    :meth:`close`, the decoder refuses further input.
+    """
+
+    __slots__ = (
+        "_at_start",
+        "_data",
+        "_data_size",
+        "_event",
+        "_id_buffer",
+        "_in_event",
+        "_max",
+        "_names",
+        "_offset",
+        "_refusal",
+        "_retry",
+        "_same",
+        "_skip_lf",
+        "_tail",
+        "last_event_id",
+        "retry",
+        "truncated",
+    )
+
+    def __init__(self, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
+        if max_event_size < 1:
+            raise ValueError("max_event_size must be positive")
+        self._max = max_event_size
+        #: The last event ID string: updated at every blank line.
+        self.last_event_id = ""
+        #: The reconnection time in milliseconds from the last valid ``retry`` field.
+        self.retry: int | None = None
+        #: Set by :meth:`close` when the body ended inside an event or a line.
+        self.truncated = False
+        self._id_buffer = ""
+        self._event: str | None = None
+        # The data buffer: None while empty, one value, or a list of values.
+        self._data: memoryview | bytes | list[memoryview | bytes] | None = None
+        self._data_size = 0
+        self._retry: int | None = None
+        self._in_event = False
+        self._tail = bytearray()
+        self._skip_lf = False
+        self._at_start = True
+        self._offset = 0
+        # Why feed() refuses input (after close() or an error), or None.
+        self._refusal: str | None = None
+        # An empty name means "message"; caching that keeps the fast path simple.
+        self._names: dict[bytes, str] = {b"": "message", b"message": "message"}
+        # The last ``event`` line the fast path took, and its name.
+        self._same = (b"event: \n", "message")
+
+    @property
+    def offset(self) -> int:
+        """Bytes received so far."""
+        return self._offset
+
+    def feed(self, chunk: Buffer) -> list[SSEEvent]:
+        """Parse the next chunk of the body; return the events it completed."""
+        if self._refusal is not None:
+            raise StreamError(self._refusal, offset=self._offset)
+        if type(chunk) is not bytes:
+            chunk = bytes(chunk)
+        base = self._offset
+        self._offset = base + len(chunk)
+        tail = self._tail
+        if tail and b"\n" not in chunk and b"\r" not in chunk and not self._at_start:
+            # The middle of a long line, the usual case for small chunks.
+            tail += chunk
+            if len(tail) + self._data_size > self._max:
+                self._too_large(self._offset)
+            return []
+        if not chunk:
+            return []
+        if self._at_start:
+            base, chunk = self._strip_bom(chunk)
+            if not chunk:
+                return []
+        events: list[SSEEvent] = []
+        try:
+            self._feed(chunk, base, events)
+        except StreamError as exc:
+            self._refusal = f"decoder refuses input after an earlier error: {exc}"
+            raise
+        return events
+
+    def close(self) -> list[SSEEvent]:
+        """End the body.
+
+        Per the standard an event not yet ended by a blank line is discarded,
+        so this returns no event; :attr:`truncated` then tells whether bytes
+        of an unfinished event or line were dropped.
+        """
+        if self._refusal is not None:
+            return []
+        self._refusal = "decoder refuses input after close()"
+        self.truncated = bool(self._tail) or self._in_event
+        self._tail = bytearray()
+        self._data = None
+        return []
+
+    # -- parsing ----------------------------------------------------------------
+
+    def _strip_bom(self, chunk: bytes) -> tuple[int, bytes]:
+        """Drop one UTF-8 BOM at the start of the stream, even when split.
+
+        Returns the stream offset of what remains and what remains; while the
+        bytes so far could still be the start of a BOM, they wait in ``_tail``.
+        """
+        held = bytes(self._tail) + chunk
+        self._tail.clear()
+        if len(held) < len(_BOM) and _BOM.startswith(held):
+            self._tail += held
+            return self._offset, b""
+        self._at_start = False
+        base = self._offset - len(held)
+        if held.startswith(_BOM):
+            return base + len(_BOM), held[len(_BOM) :]
+        return base, held
+
+    def _feed(self, chunk: bytes, base: int, events: list[SSEEvent]) -> None:
+        pos = 0
+        end = len(chunk)
+        if self._skip_lf:
+            self._skip_lf = False
+            if chunk[0] == _LF:
+                pos = 1
+                if end == 1:
+                    return
+        if self._tail:
+            pos = self._finish_tail(chunk, pos, base, events)
+            if pos < 0:
+                return
+        if chunk.find(b"\r", pos) < 0:
+            pos = self._lines_lf(chunk, pos, events)
+        else:
+            pos = self._lines_any(chunk, pos, events)
+        if pos < end:
+            self._tail += chunk[pos:]
+        self._detach(base + pos)
+
+    def _finish_tail(self, chunk: bytes, pos: int, base: int, events: list[SSEEvent]) -> int:
+        """Complete the line held in ``_tail``; return where parsing resumes, -1 if not yet."""
+        lf = chunk.find(b"\n", pos)
+        cr = chunk.find(b"\r", pos, lf if lf >= 0 else len(chunk))
+        eol = cr if cr >= 0 else lf
+        if eol < 0:
+            self._tail += memoryview(chunk)[pos:]
+            self._detach(base + len(chunk))
+            return -1
+        self._tail += memoryview(chunk)[pos:eol]
+        line = bytes(self._tail)
+        self._tail.clear()
+        self._line(line, 0, len(line), events)
+        if eol == cr:
+            if eol + 1 == len(chunk):
+                self._skip_lf = True
+            elif chunk[eol + 1] == _LF:
+                return eol + 2
+        return eol + 1
+
+    def _lines_lf(self, chunk: bytes, pos: int, events: list[SSEEvent]) -> int:
+        """The fast path: lines ended by LF only.  Returns the start of the unfinished line.
+
+        Between events (no field pending), a whole block of the two shapes
+        real streams send, ``event: NAME\ndata: VALUE\n\n`` and
+        ``data: VALUE\n\n``, is taken in one step, and an ``event`` line
+        equal to the previous one is recognised without searching or
+        decoding it.  Anything else goes line by line through :meth:`_line`,
+        which implements every rule.
+        """
+        find = chunk.find
+        startswith = chunk.startswith
+        view = memoryview(chunk)
+        append = events.append
+        last_id = self.last_event_id
+        end = len(chunk)
+        clean = not self._in_event
+        same_line, same_name = self._same
+        while True:
+            if clean:
+                # No field is pending, so the last event ID buffer equals the
+                # string and the blank line that ends the block changes neither.
+                if startswith(same_line, pos):
+                    name = same_name
+                    nxt = pos + len(same_line)
+                elif startswith(b"event: ", pos):
+                    nxt = find(b"\n", pos) + 1
+                    if not nxt:
+                        break
+                    raw = chunk[pos + 7 : nxt - 1]
+                    name = self._names.get(raw) or self._name(raw)
+                    same_line, same_name = chunk[pos:nxt], name
+                else:
+                    name = "message"
+                    nxt = pos
+                if startswith(b"data: ", nxt):
+                    eol = find(b"\n", nxt + 6)
+                    if 0 < eol < end - 1 and chunk[eol + 1] == _LF:
+                        append(SSEEvent(name, view[nxt + 6 : eol], last_id))
+                        pos = eol + 2
+                        continue
+            eol = find(b"\n", pos)
+            if eol < 0:
+                break
+            if eol == pos:
+                self._dispatch(events)
+                last_id = self.last_event_id
+            else:
+                self._line(chunk, pos, eol, events)
+            clean = not self._in_event
+            pos = eol + 1
+        self._same = (same_line, same_name)
+        return pos
+
+    def _lines_any(self, chunk: bytes, pos: int, events: list[SSEEvent]) -> int:
+        """Lines ended by CRLF, LF or CR.  Returns the start of the unfinished line."""
+        end = len(chunk)
+        cr = chunk.find(b"\r", pos)
+        lf = chunk.find(b"\n", pos)
+        while cr >= 0 or lf >= 0:
+            if cr >= 0 and (lf < 0 or cr < lf):
+                eol = cr
+                if cr + 1 == end:
+                    nxt = end
+                    self._skip_lf = True
+                elif chunk[cr + 1] == _LF:
+                    nxt = cr + 2
+                    lf = chunk.find(b"\n", nxt)
+                else:
+                    nxt = cr + 1
+                cr = chunk.find(b"\r", nxt)
+            else:
+                eol = lf
+                nxt = lf + 1
+                lf = chunk.find(b"\n", nxt)
+            if eol == pos:
+                self._dispatch(events)
+            else:
+                self._line(chunk, pos, eol, events)
+            pos = nxt
+        return pos
+
+    def _line(self, buf: bytes, start: int, end: int, events: list[SSEEvent]) -> None:
+        """Process one non-blank line ``buf[start:end]``."""
+        first = buf[start]
+        if first == _COLON:
+            return  # a comment
+        if first == 100 and buf.startswith(b"data", start):  # "d"
+            # The overwhelmingly common line: give it the shortest path.
+            vstart = start + 4
+            if vstart == end:
+                self._append_data(memoryview(buf)[vstart:vstart])
+                return
+            if buf[vstart] == _COLON:
+                vstart += 1
+                if vstart < end and buf[vstart] == _SPACE:
+                    vstart += 1
+                self._append_data(memoryview(buf)[vstart:end])
+                return
+        colon = buf.find(b":", start, end)
+        if colon < 0:
+            name = buf[start:end]
+            vstart = end
+        else:
+            name = buf[start:colon]
+            vstart = colon + 1
+            if vstart < end and buf[vstart] == _SPACE:
+                vstart += 1
+        self._field(name, buf, vstart, end)
+
+    def _field(self, name: bytes, buf: bytes, start: int, end: int) -> None:
+        if name == b"event":
+            self._in_event = True
+            raw = buf[start:end]
+            value = self._names.get(raw)
+            self._event = value if value is not None else self._name(raw)
+        elif name == b"data":
+            self._append_data(memoryview(buf)[start:end])
+        elif name == b"id":
+            self._in_event = True
+            raw = buf[start:end]
+            if b"\0" not in raw:
+                self._id_buffer = str(raw, "utf-8", "replace")
+        elif name == b"retry":
+            self._in_event = True
+            raw = buf[start:end]
+            if raw.isdigit():  # bytes.isdigit() accepts ASCII digits only
+                try:
+                    value_ms = int(raw)
+                except ValueError:  # longer than int() accepts from text
+                    return
+                self.retry = self._retry = value_ms
+        else:
+            self._in_event = True  # an unknown field: ignored, but inside an event
+
+    def _name(self, raw: bytes) -> str:
+        """Decode an event name, remembering the first few hundred seen."""
+        name = str(raw, "utf-8", "replace")
+        if len(self._names) < _NAME_CACHE_SIZE:
+            self._names[raw] = name
+        return name
+
+    def _append_data(self, value: memoryview) -> None:
+        self._in_event = True
+        data = self._data
+        if data is None:
+            self._data = value
+        elif type(data) is list:
+            data.append(value)
+        else:
+            self._data = [data, value]  # type: ignore[list-item]
+        self._data_size += len(value) + 1
+        if self._data_size > self._max:
+            raise EventTooLarge(
+                f"event data exceeds max_event_size={self._max}",
+                offset=self._offset,
+                excerpt=excerpt(value),
+            )
+
+    def _dispatch(self, events: list[SSEEvent]) -> None:
+        """A blank line: dispatch the pending event, if it has data."""
+        self.last_event_id = self._id_buffer
+        data = self._data
+        self._in_event = False
+        if data is None:
+            self._event = None
+            self._retry = None
+            return
+        if type(data) is list:
+            data = b"\n".join(data)
+        events.append(SSEEvent(self._event or "message", data, self.last_event_id, self._retry))  # type: ignore[arg-type]
+        self._data = None
+        self._data_size = 0
+        self._event = None
+        self._retry = None
+
+    def _detach(self, offset: int) -> None:
+        """End of a chunk: copy pending data out of it and enforce the size bound."""
+        data = self._data
+        if data is not None:
+            if type(data) is list:
+                self._data = [bytes(part) for part in data]
+            elif type(data) is memoryview:
+                self._data = bytes(data)
+        if len(self._tail) + self._data_size > self._max:
+            self._too_large(offset)
+
+    def _too_large(self, offset: int) -> None:
+        exc = EventTooLarge(
+            f"unfinished event exceeds max_event_size={self._max}",
+            offset=offset,
+            excerpt=excerpt(self._tail),
+        )
+        self._refusal = f"decoder refuses input after an earlier error: {exc}"
+        raise exc
+
+
+def encode_event(
+    *,
+    event: str = "message",
+    data: bytes | str = b"",
+    id: str | None = None,
+    retry: int | None = None,
+) -> bytes:
+    """Encode one event so that :class:`SSEDecoder` gives it back.
+
+    ``data`` may hold LF, CR or CRLF: each is a line break, written as a new
+    ``data`` line, and so decodes as LF (SSE has no way to carry a CR inside
+    data).  ``id=None`` writes no ``id`` field, leaving the last event ID as it
+    was.  Raises :class:`ValueError` for what no event stream can carry: an
+    empty event name, or an event name or id containing CR, LF or NUL, or a
+    negative retry.
+    """
+    if not event:
+        raise ValueError("event name must not be empty")
+    _check_token("event name", event)
+    out = bytearray()
+    if event != "message":
+        out += b"event: " + event.encode()
+        out += b"\n"
+    if id is not None:
+        _check_token("id", id)
+        out += b"id: " + id.encode() + b"\n"
+    if retry is not None:
+        if retry < 0:
+            raise ValueError(f"retry must be a non-negative integer, got {retry!r}")
+        out += b"retry: %d\n" % retry
+    if isinstance(data, str):
+        data = data.encode()
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    for line in data.split(b"\n"):
+        out += b"data: " + line + b"\n"
+    out += b"\n"
+    return bytes(out)
+
+
+def _check_token(what: str, value: str) -> None:
+    if "\n" in value or "\r" in value or "\0" in value:
+        raise ValueError(f"{what} cannot contain CR, LF or NUL: {value!r}")

@@ -1,0 +1,3 @@
+"""Dialects: the typed events of one streaming API each (``streamkit.dialects.<name>``)."""
+
+__all__ = ()

@@ -1,0 +1,347 @@
+"""The recording file format, version 1 (described in ``docs/recording-format.md``).
+
+A recording is newline-delimited JSON after asciicast v2: a header object on
+line 1, then one ``[t, kind, data]`` array per line.  This module owns both
+directions of that format, so the recorder and the replayer cannot disagree:
+the ``*_line`` functions build complete lines, :func:`load` parses a file back.
+
+Theory of reading: the file is read whole (recordings are small), gunzipped
+leniently (a gzip stream cut short by a killed recorder still yields every
+line it holds), split on LF and parsed line by line.  Every complete line must
+parse; only a final line with no LF may be torn, and that one is skipped with
+a :class:`RecordingWarning`.  A raw SSE body (``*.sse``) reads as one stream
+holding one chunk.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import os
+import warnings
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+import msgspec
+
+from .._errors import RecordingError
+
+__all__ = ("DEFAULT_REDACT", "Header", "RecordedStream", "RecordingWarning")
+
+VERSION = 1
+REDACTED = "[redacted]"
+#: Header names whose values are never written (compared case-insensitively).
+DEFAULT_REDACT = frozenset(
+    {"authorization", "api-key", "x-api-key", "cookie", "set-cookie", "proxy-authorization"}
+)
+
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+class RecordingWarning(UserWarning):
+    """A recording was read in part: its torn final line was skipped."""
+
+
+@attrs.frozen
+class Header:
+    """Line 1 of a recording: what was recorded and when.
+
+    ``request`` and ``response`` are those of the first stream (``None`` when
+    not recorded); ``started_at`` is ``None`` for a raw ``.sse`` body.
+    """
+
+    version: int
+    dialect: str | None
+    started_at: datetime | None
+    request: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+    meta: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class RecordedStream:
+    """One recorded response body: its chunks as ``(t, bytes)`` and how it ended.
+
+    ``t`` is seconds since the recording started; ``t0`` and ``end_t`` are
+    when this stream started and ended.  ``end`` is ``"eof"``, ``"error"`` (then ``error`` holds the
+    exception type name and ``error_message`` its message), ``"cancelled"``,
+    or ``None`` when the file stops before an end line: the recorder was
+    killed, and the stream is truncated.
+    """
+
+    chunks: tuple[tuple[float, bytes], ...]
+    end: str | None
+    t0: float = 0.0
+    end_t: float | None = None
+    error: str | None = None
+    error_message: str | None = None
+    request: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+    meta: dict[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def body(self) -> bytes:
+        """All chunks joined."""
+        return b"".join(chunk for _, chunk in self.chunks)
+
+
+# -- writing -----------------------------------------------------------------
+
+
+def _line(value: object) -> bytes:
+    return msgspec.json.encode(value) + b"\n"
+
+
+def redact_headers(headers: Headers, names: frozenset[str]) -> dict[str, str]:
+    """*headers* as a dict, values of *names* replaced; repeated names joined by ", "."""
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    out: dict[str, str] = {}
+    for name, value in items:
+        value = REDACTED if name.lower() in names else value
+        out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+def _message(message: Mapping[str, Any] | None, names: frozenset[str]) -> dict[str, Any] | None:
+    if message is None:
+        return None
+    out = dict(message)
+    if out.get("headers") is not None:
+        out["headers"] = redact_headers(out["headers"], names)
+    return out
+
+
+def _stream_fields(
+    request: Mapping[str, Any] | None,
+    response: Mapping[str, Any] | None,
+    meta: Mapping[str, Any] | None,
+    names: frozenset[str],
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for key, value in (("request", request), ("response", response)):
+        if value is not None:
+            fields[key] = _message(value, names)
+    fields["meta"] = dict(meta or {})
+    return fields
+
+
+def header_line(
+    *,
+    dialect: str | None,
+    started_at: datetime,
+    request: Mapping[str, Any] | None,
+    response: Mapping[str, Any] | None,
+    meta: Mapping[str, Any] | None,
+    redact: frozenset[str],
+) -> bytes:
+    """Line 1, redacted."""
+    stamp = started_at.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    head = {"streamkit": VERSION, "dialect": dialect, "started_at": stamp}
+    return _line(head | _stream_fields(request, response, meta, redact))
+
+
+def stream_line(
+    t: float,
+    *,
+    request: Mapping[str, Any] | None,
+    response: Mapping[str, Any] | None,
+    meta: Mapping[str, Any] | None,
+    redact: frozenset[str],
+) -> bytes:
+    """The ``"s"`` line that starts the next stream of a session, redacted."""
+    return _line([t, "s", _stream_fields(request, response, meta, redact)])
+
+
+def chunk_line(t: float, chunk: bytes | bytearray | memoryview) -> bytes:
+    """An ``"o"`` line when *chunk* is UTF-8 on its own, else a ``"b"`` (base64) line."""
+    try:
+        return _line([t, "o", str(chunk, "utf-8")])
+    except UnicodeDecodeError:
+        return _line([t, "b", base64.b64encode(chunk).decode("ascii")])
+
+
+def end_line(t: float, end: str | dict[str, str]) -> bytes:
+    """An ``"x"`` line: ``"eof"``, ``"cancelled"`` or ``{"error": ..., "message": ...}``."""
+    return _line([t, "x", end])
+
+
+# -- reading -----------------------------------------------------------------
+
+
+def is_raw_sse(path: str) -> bool:
+    """Whether *path* names a raw SSE body rather than a recording."""
+    return path.removesuffix(".gz").endswith(".sse")
+
+
+def load(
+    path: str | os.PathLike[str], *, dialect: str | None = None
+) -> tuple[Header, list[RecordedStream]]:
+    """Read a recording or raw ``.sse`` body; *dialect*, when given, overrides the header's."""
+    name = os.fspath(path)
+    with open(name, "rb") as file:
+        data = file.read()
+    if name.endswith(".gz"):
+        data = _gunzip(data, name)
+    if is_raw_sse(name):
+        chunks = ((0.0, data),) if data else ()
+        return Header(VERSION, dialect, None), [RecordedStream(chunks, "eof", end_t=0.0)]
+    return _Parser(name, dialect).parse(data)
+
+
+def _gunzip(data: bytes, name: str) -> bytes:
+    parts = []
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            parts.append(inflater.decompress(data))
+        except zlib.error as exc:
+            raise RecordingError(f"not valid gzip: {exc}", path=name) from None
+        if not inflater.eof:  # cut short, e.g. the recorder was killed: keep what is there
+            break
+        data = inflater.unused_data
+    return b"".join(parts)
+
+
+def _is_time(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and value >= 0
+
+
+class _Builder:
+    """The stream being read: collects chunks until its end line."""
+
+    def __init__(self, t0: float, fields: dict[str, Any]) -> None:
+        self.t0 = t0
+        self.fields = fields
+        self.chunks: list[tuple[float, bytes]] = []
+        self.end: str | None = None
+        self.end_t: float | None = None
+        self.error: str | None = None
+        self.error_message: str | None = None
+
+    def build(self) -> RecordedStream:
+        return RecordedStream(
+            tuple(self.chunks),
+            self.end,
+            t0=self.t0,
+            end_t=self.end_t,
+            error=self.error,
+            error_message=self.error_message,
+            request=self.fields.get("request"),
+            response=self.fields.get("response"),
+            meta=self.fields.get("meta") or {},
+        )
+
+
+class _Parser:
+    def __init__(self, name: str, dialect: str | None) -> None:
+        self.name = name
+        self.dialect = dialect
+        self.number = 0
+
+    def error(self, message: str) -> RecordingError:
+        return RecordingError(message, path=self.name, line=self.number)
+
+    def lines(self, data: bytes) -> Iterator[Any]:
+        """Each non-blank line parsed, ``self.number`` set to its 1-based number."""
+        *complete, tail = data.split(b"\n")
+        for self.number, raw in enumerate(complete, 1):
+            if raw.strip():
+                try:
+                    yield msgspec.json.decode(raw)
+                except msgspec.DecodeError as exc:
+                    raise self.error(f"invalid JSON: {exc}") from None
+        if tail.strip():
+            self.number = len(complete) + 1
+            try:
+                value = msgspec.json.decode(tail)
+            except msgspec.DecodeError:
+                if self.number == 1:
+                    raise self.error("torn header line") from None
+                message = f"{self.name}:{self.number}: skipped a torn final line"
+                warnings.warn(message, RecordingWarning, stacklevel=5)
+                return
+            yield value
+
+    def parse(self, data: bytes) -> tuple[Header, list[RecordedStream]]:
+        lines = self.lines(data)
+        first = next(lines, None)
+        if first is None:
+            raise RecordingError("empty recording: no header line", path=self.name)
+        header = self.header(first)
+        streams: list[RecordedStream] = []
+        current = _Builder(0.0, self.fields([first]))
+        for value in lines:
+            if not (isinstance(value, list) and len(value) >= 2 and _is_time(value[0])):
+                raise self.error("expected an array [t, kind, ...] with t >= 0")
+            t, kind, payload = float(value[0]), value[1], value[2:3]
+            if kind == "s":
+                streams.append(current.build())
+                current = _Builder(t, self.fields(payload))
+            elif kind in ("o", "b", "x"):
+                if current.end is not None:
+                    raise self.error(f"a {kind!r} line after the stream's end line")
+                if not payload:
+                    raise self.error(f"a {kind!r} line needs a third element")
+                if kind == "x":
+                    self.end(current, payload[0])
+                    current.end_t = t
+                else:
+                    current.chunks.append((t, self.chunk(kind, payload[0])))
+            # any other kind is from a later version: ignored
+        streams.append(current.build())
+        return header, streams
+
+    def header(self, value: Any) -> Header:
+        if not (isinstance(value, dict) and "streamkit" in value):
+            raise self.error(
+                'not a streamkit recording: line 1 must be a {"streamkit": 1, ...} header'
+            )
+        version = value["streamkit"]
+        if type(version) is not int or version != VERSION:
+            raise self.error(f"unsupported recording version {version!r} (this reader knows 1)")
+        dialect = value.get("dialect")
+        started_at = value.get("started_at")
+        if not isinstance(dialect, str | None) or not isinstance(started_at, str | None):
+            raise self.error('"dialect" and "started_at" must be strings')
+        try:
+            stamp = None if started_at is None else datetime.fromisoformat(started_at)
+        except ValueError:
+            raise self.error(f"bad started_at {started_at!r}") from None
+        fields = self.fields([value])
+        return Header(VERSION, self.dialect or dialect, stamp, **fields)
+
+    def fields(self, payload: list[Any]) -> dict[str, Any]:
+        """request, response and meta of a header or ``"s"`` line, checked."""
+        value = payload[0] if payload else {}
+        if not isinstance(value, dict):
+            raise self.error("stream fields must be an object")
+        fields = {key: value.get(key) for key in ("request", "response")}
+        fields["meta"] = value.get("meta") or {}
+        if not all(isinstance(v, dict | None) for v in fields.values()):
+            raise self.error('"request", "response" and "meta" must be objects')
+        return fields
+
+    def chunk(self, kind: str, data: Any) -> bytes:
+        if not isinstance(data, str):
+            raise self.error(f"a {kind!r} line's data must be a string")
+        try:
+            return data.encode() if kind == "o" else base64.b64decode(data, validate=True)
+        except (UnicodeEncodeError, binascii.Error) as exc:
+            raise self.error(f"bad {kind!r} data: {exc}") from None
+
+    def end(self, stream: _Builder, end: Any) -> None:
+        if isinstance(end, dict):
+            error, message = end.get("error"), end.get("message", "")
+            if not (isinstance(error, str) and isinstance(message, str)):
+                raise self.error('an error end must be {"error": str, "message": str}')
+            stream.end, stream.error, stream.error_message = "error", error, message
+        elif isinstance(end, str):
+            stream.end = end
+        else:
+            raise self.error('an end line holds "eof", "cancelled" or an error object')

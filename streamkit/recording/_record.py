@@ -1,0 +1,233 @@
+"""Recorder: tee raw chunks into a recording file, append-only and crash-safe.
+
+Each line is built whole and handed to the file in one ``write`` call on an
+unbuffered file, so whatever a killed process leaves behind is a run of
+complete lines plus at most one torn last line, which readers skip.  Gzip
+files get a sync flush after every line for the same reason.  Writes are
+synchronous, also from :meth:`Recorder.atap`: a flushed append to a local
+file is short, and doing it inline keeps a chunk on disk before the consumer
+sees it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import zlib
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._format import DEFAULT_REDACT, chunk_line, end_line, header_line, stream_line
+
+if TYPE_CHECKING:
+    from collections.abc import (
+        AsyncGenerator,
+        AsyncIterable,
+        Callable,
+        Generator,
+        Iterable,
+        Mapping,
+    )
+    from types import TracebackType
+
+__all__ = ("Recorder",)
+
+_Chunk = TypeVar("_Chunk", bound=bytes | bytearray | memoryview)
+
+
+class _Sink:
+    """An unbuffered file written one complete line per ``write`` call."""
+
+    def __init__(self, path: str, *, fsync: bool) -> None:
+        self._file = open(path, "wb", buffering=0)  # noqa: SIM115  (closed by close())
+        self._gzip = zlib.compressobj(wbits=31) if path.endswith(".gz") else None
+        self._fsync = fsync
+        self.broken = False  # a write failed: write nothing more
+
+    def write(self, line: bytes) -> None:
+        if self._gzip is not None:
+            line = self._gzip.compress(line) + self._gzip.flush(zlib.Z_SYNC_FLUSH)
+        self._put(line)
+
+    def close(self) -> None:
+        try:
+            if self._gzip is not None and not self.broken:
+                self._put(self._gzip.flush())  # the gzip trailer
+        finally:
+            self._file.close()
+
+    def _put(self, data: bytes) -> None:
+        try:
+            view = memoryview(data)
+            while view:  # more than one call only after a short write (disk full)
+                view = view[self._file.write(view) :]
+            if self._fsync:
+                os.fsync(self._file.fileno())
+        except OSError:
+            self.broken = True
+            raise
+
+
+class Recorder:
+    """Records the chunks of one or more streams into a file; make one with :meth:`open`.
+
+    Use it as a context manager; :meth:`tap` (or :meth:`atap`) passes a
+    stream's chunks through while recording them, :meth:`new_stream` starts
+    the next stream of a session.
+    """
+
+    def __init__(
+        self, sink: _Sink, *, path: str, clock: Callable[[], float], redact: frozenset[str]
+    ) -> None:
+        self.path = path
+        self._sink = sink
+        self._clock = clock
+        self._start = clock()
+        self._last = 0.0
+        self._redact = redact
+        self._state = "idle"  # "idle" -> "tapping" -> "ended" -> (new_stream) "idle"
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        dialect: str | None = "assistants",
+        meta: Mapping[str, Any] | None = None,
+        request: Mapping[str, Any] | None = None,
+        response: Mapping[str, Any] | None = None,
+        redact: Iterable[str] = (),
+        fsync: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Recorder:
+        """Create (or truncate) *path* and write the header; ``.gz`` paths are gzipped.
+
+        *request* is ``{"method", "url", "headers"}``, *response* ``{"status",
+        "headers"}``, both optional; header values named in
+        :data:`DEFAULT_REDACT` or *redact* (any case) are written as
+        ``"[redacted]"``.  *fsync* syncs every line to disk.  *clock* gives
+        monotonic seconds (for tests).
+        """
+        if isinstance(redact, str):
+            redact = (redact,)
+        names = DEFAULT_REDACT | {name.lower() for name in redact}
+        started_at = datetime.now(UTC)
+        line = header_line(
+            dialect=dialect,
+            started_at=started_at,
+            request=request,
+            response=response,
+            meta=meta,
+            redact=names,
+        )
+        name = os.fspath(path)
+        sink = _Sink(name, fsync=fsync)
+        try:
+            sink.write(line)
+            return cls(sink, path=name, clock=clock, redact=names)
+        except BaseException:
+            sink.close()
+            raise
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the file; a stream still being tapped gets a ``cancelled`` end line."""
+        if self._closed:
+            return
+        try:
+            self._end("cancelled")
+        finally:
+            self._closed = True
+            self._sink.close()
+
+    def tap(self, chunks: Iterable[_Chunk]) -> Generator[_Chunk, None, None]:
+        """Yield the chunks of *chunks* unchanged, each recorded before it is yielded.
+
+        The stream's end line records how it ended: ``eof``, the source's
+        exception (re-raised), or ``cancelled`` when iteration stops early.
+        """
+        self._begin()
+        try:
+            for chunk in chunks:
+                self._write(chunk_line(self._now(), chunk))
+                yield chunk
+        except BaseException as exc:
+            self._abort(exc)
+            raise
+        self._end("eof")
+
+    async def atap(self, chunks: AsyncIterable[_Chunk]) -> AsyncGenerator[_Chunk, None]:
+        """:meth:`tap` for an async iterable (any anyio backend)."""
+        self._begin()
+        try:
+            async for chunk in chunks:
+                self._write(chunk_line(self._now(), chunk))
+                yield chunk
+        except BaseException as exc:
+            self._abort(exc)
+            raise
+        self._end("eof")
+
+    def new_stream(
+        self,
+        *,
+        request: Mapping[str, Any] | None = None,
+        response: Mapping[str, Any] | None = None,
+        meta: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Start the next stream of the session (the first starts with the file)."""
+        if self._state == "tapping":
+            raise RuntimeError("the current stream is still being tapped")
+        line = stream_line(
+            self._now(), request=request, response=response, meta=meta, redact=self._redact
+        )
+        self._write(line)
+        self._state = "idle"
+
+    def _now(self) -> float:
+        self._last = max(self._last, round(self._clock() - self._start, 6))
+        return self._last
+
+    def _write(self, line: bytes) -> None:
+        if self._closed:
+            raise RuntimeError("the recorder is closed")
+        self._sink.write(line)
+
+    def _begin(self) -> None:
+        if self._closed:
+            raise RuntimeError("the recorder is closed")
+        if self._state != "idle":
+            raise RuntimeError("this stream was already tapped; call new_stream() first")
+        self._state = "tapping"
+
+    def _end(self, end: str | dict[str, str]) -> None:
+        """Write the end line of the stream being tapped, once, if the file can take it."""
+        if self._state != "tapping":
+            return
+        self._state = "ended"
+        if not self._closed and not self._sink.broken:
+            self._write(end_line(self._now(), end))
+
+    def _abort(self, exc: BaseException) -> None:
+        """End the stream stopped by *exc*: an error, or else a cancellation.
+
+        Failing to write that is not reported: *exc* is what the caller must see.
+        """
+        if isinstance(exc, Exception):
+            end: str | dict[str, str] = {"error": type(exc).__qualname__, "message": str(exc)}
+        else:  # anyio's cancellation, GeneratorExit, KeyboardInterrupt, ...
+            end = "cancelled"
+        with contextlib.suppress(OSError):
+            self._end(end)

@@ -1,0 +1,238 @@
+"""Replayer: the chunks of a recording back, byte- and boundary-exact, paced if wanted.
+
+Both iterators run one pipeline, :meth:`Replayer._timeline`: pick the streams,
+seek to ``start``, re-split (``rechunk``), then cut or fail at a byte offset
+(:func:`_faults`).  It yields ``(t, item)`` pairs, ``t`` in seconds since the
+start of the replayed selection, ``item`` a chunk, an exception to raise, or
+``None`` for the end of a stream (which only pacing cares about).
+:meth:`Replayer.aiter_chunks` adds waiting on top.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import random
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import anyio
+import anyio.lowlevel
+
+from ._format import load
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Generator, Iterable, Iterator
+
+    from ._format import Header, RecordedStream
+
+__all__ = ("Clock", "Rechunk", "Replayer")
+
+#: How to re-split chunks: ``"bytes"`` (one byte each, same as ``1``), a
+#: piece size, or ``("random", seed)`` for sizes drawn from 1 to 64.
+Rechunk = Literal["bytes"] | int | tuple[Literal["random"], int]
+RANDOM_MAX = 64
+_RESOLUTION = 1e-6  # a recording's time resolution; shorter waits are skipped
+
+_Item = bytes | BaseException | None
+
+
+class Clock(Protocol):
+    """What :meth:`Replayer.aiter_chunks` paces itself by: anyio's, or a fake in tests."""
+
+    def current_time(self) -> float:
+        """Seconds on a monotonic clock."""
+        ...
+
+    async def sleep(self, seconds: float, /) -> None:
+        """Wait *seconds*."""
+        ...
+
+
+class _AnyioClock:
+    def current_time(self) -> float:
+        return anyio.current_time()
+
+    async def sleep(self, seconds: float, /) -> None:
+        await anyio.sleep(seconds)
+
+
+class _Pacer:
+    """Waits until a recording time comes up, scaled by *speed*; shifted by stalls."""
+
+    def __init__(self, clock: Clock, speed: float, start: float) -> None:
+        self.clock = clock
+        self.speed = speed
+        self.start = start
+        self.origin = clock.current_time()  # the clock's time for recording time `start`
+
+    async def until(self, t: float) -> None:
+        """Wait for recording time *t* (not at all at speed 0); always a checkpoint."""
+        delay = 0.0
+        if self.speed:
+            delay = self.origin + (t - self.start) / self.speed - self.clock.current_time()
+        if delay >= _RESOLUTION:
+            await self.clock.sleep(delay)
+        else:
+            await anyio.lowlevel.checkpoint()
+
+    async def stall(self, seconds: float) -> None:
+        await self.clock.sleep(seconds)
+        self.origin += seconds
+
+
+class Replayer:
+    """A recording (or raw ``.sse`` body) read back; make one with :meth:`open`.
+
+    ``header`` is a :class:`Header`, ``streams`` a list of
+    :class:`RecordedStream`.  In both iterators, ``stream`` picks one stream
+    by index (``None``: all, in order); ``start`` skips chunks recorded less
+    than that many seconds into the selection; ``rechunk`` re-splits each
+    stream's bytes (see :data:`Rechunk`); ``cut_at=n`` stops after *n* bytes;
+    ``raise_at=(n, exc)`` raises *exc* after *n* bytes (at the end when there
+    are fewer).  Byte offsets count the bytes the iterator yields.
+    """
+
+    def __init__(
+        self, header: Header, streams: Iterable[RecordedStream], *, path: str | None = None
+    ) -> None:
+        self.header = header
+        self.streams = list(streams)
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, dialect: str | None = None) -> Replayer:
+        """Read *path*: a recording (``.gz`` too) or a raw ``.sse`` body.
+
+        *dialect*, when given, overrides the header's.  Raises
+        :class:`~streamkit.RecordingError` for a file that cannot be read.
+        """
+        header, streams = load(path, dialect=dialect)
+        return cls(header, streams, path=os.fspath(path))
+
+    def iter_chunks(
+        self,
+        stream: int | None = None,
+        *,
+        start: float = 0.0,
+        rechunk: Rechunk | None = None,
+        cut_at: int | None = None,
+        raise_at: tuple[int, BaseException] | None = None,
+    ) -> Generator[bytes, None, None]:
+        """The recorded chunks, with their original boundaries, without waiting."""
+        for _, item in self._timeline(stream, start, rechunk, cut_at, raise_at):
+            if isinstance(item, BaseException):
+                raise item
+            if item is not None:
+                yield item
+
+    async def aiter_chunks(
+        self,
+        speed: float = 1.0,
+        *,
+        stream: int | None = None,
+        start: float = 0.0,
+        rechunk: Rechunk | None = None,
+        cut_at: int | None = None,
+        raise_at: tuple[int, BaseException] | None = None,
+        stall: tuple[float, float] | None = None,
+        clock: Clock | None = None,
+    ) -> AsyncGenerator[bytes, None]:
+        """The recorded chunks at their recorded times divided by *speed* (0: no waiting).
+
+        ``stall=(at, seconds)`` freezes the stream for *seconds* (real time,
+        also at speed 0) when the replay reaches recording time *at*.  Each
+        chunk is a checkpoint.  *clock* defaults to anyio's.
+        """
+        if speed < 0:
+            raise ValueError(f"speed must be >= 0, not {speed!r}")
+        pacer = _Pacer(clock or _AnyioClock(), speed, start)
+        stall_at, stall_for = stall if stall is not None else (math.inf, 0.0)
+        for t, item in self._timeline(stream, start, rechunk, cut_at, raise_at):
+            if t >= stall_at:
+                await pacer.until(stall_at)
+                await pacer.stall(stall_for)
+                stall_at = math.inf
+            await pacer.until(t)
+            if isinstance(item, BaseException):
+                raise item
+            if item is not None:
+                yield item
+
+    def _timeline(
+        self,
+        stream: int | None,
+        start: float,
+        rechunk: Rechunk | None,
+        cut_at: int | None,
+        raise_at: tuple[int, BaseException] | None,
+    ) -> Iterator[tuple[float, _Item]]:
+        selected = self.streams if stream is None else [self.streams[stream]]
+        base = selected[0].t0 if stream is not None else 0.0
+        sizes = _sizes(rechunk)
+
+        def items() -> Iterator[tuple[float, bytes | None]]:
+            for recorded in selected:
+                chunks = [(t - base, c) for t, c in recorded.chunks if t - base >= start]
+                yield from chunks if sizes is None else _rechunk(chunks, sizes)
+                if recorded.end_t is not None and recorded.end_t - base >= start:
+                    yield recorded.end_t - base, None
+
+        return _faults(items(), cut_at, raise_at)
+
+
+def _sizes(rechunk: Rechunk | None) -> Iterator[int] | None:
+    """The piece sizes *rechunk* asks for, endlessly; ``None`` to keep the boundaries."""
+    if rechunk is None:
+        return None
+    if rechunk == "bytes":
+        return itertools.repeat(1)
+    if isinstance(rechunk, int) and not isinstance(rechunk, bool) and rechunk > 0:
+        return itertools.repeat(rechunk)
+    if isinstance(rechunk, tuple) and len(rechunk) == 2 and rechunk[0] == "random":
+        rng = random.Random(rechunk[1])
+        return (rng.randint(1, RANDOM_MAX) for _ in itertools.count())
+    raise ValueError(f"rechunk must be 'bytes', a size > 0 or ('random', seed), not {rechunk!r}")
+
+
+def _rechunk(
+    chunks: Iterable[tuple[float, bytes]], sizes: Iterator[int]
+) -> Iterator[tuple[float, bytes]]:
+    """Re-split the bytes of *chunks*; a piece comes at the time of its last byte."""
+    pending, size, t = b"", next(sizes), 0.0
+    for t, chunk in chunks:
+        data, pos = pending + chunk, 0
+        while len(data) - pos >= size:
+            yield t, data[pos : pos + size]
+            pos += size
+            size = next(sizes)
+        pending = data[pos:]
+    if pending:
+        yield t, pending
+
+
+def _faults(
+    items: Iterator[tuple[float, bytes | None]],
+    cut_at: int | None,
+    raise_at: tuple[int, BaseException] | None,
+) -> Iterator[tuple[float, _Item]]:
+    """*items* up to byte *cut_at*, or up to the *raise_at* offset and then its exception."""
+    limit, exc = cut_at, None
+    if raise_at is not None and (cut_at is None or raise_at[0] <= cut_at):
+        limit, exc = raise_at
+    if limit is None:
+        yield from items
+        return
+    if limit < 0:
+        raise ValueError(f"a byte offset must be >= 0, not {limit}")
+    offset, t = 0, 0.0
+    for t, item in items:
+        room = limit - offset
+        if isinstance(item, bytes) and len(item) >= room:
+            if room:
+                yield t, item[:room]
+            break
+        yield t, item
+        offset += len(item) if item is not None else 0
+    if exc is not None:
+        yield t, exc
