@@ -48,6 +48,7 @@ _CR: Final = 13
 _COLON: Final = 58
 _SPACE: Final = 32
 _NAME_CACHE_SIZE: Final = 256
+_DEFER_LIMIT: Final = 64 * 1024
 
 Buffer = bytes | bytearray | memoryview
 
@@ -63,11 +64,15 @@ class SSEEvent:
     ``retry`` field inside this event's lines (``None`` when it had none; the
     value in force is :attr:`SSEDecoder.retry`).
 
+    ``offset`` is the position in the stream of the first byte of the event's
+    first line (``None`` for an event not made by a decoder).
+
     ``view`` gives the data without a copy: it may be a ``memoryview`` of the
-    chunk the event arrived in.  Events compare equal when all four fields do.
+    chunk the event arrived in.  Events compare equal when ``event``,
+    ``data``, ``id`` and ``retry`` do; ``offset`` says where, not what.
     """
 
-    __slots__ = ("_data", "event", "id", "retry")
+    __slots__ = ("_data", "event", "id", "offset", "retry")
 
     def __init__(
         self,
@@ -75,11 +80,13 @@ class SSEEvent:
         data: bytes | memoryview = b"",
         id: str = "",
         retry: int | None = None,
+        offset: int | None = None,
     ) -> None:
         self.event = event
         self._data = data
         self.id = id
         self.retry = retry
+        self.offset = offset
 
     @property
     def data(self) -> bytes:
@@ -134,8 +141,11 @@ class SSEDecoder:
 
     __slots__ = (
         "_at_start",
+        "_block_start",
         "_data",
         "_data_size",
+        "_defer_limit",
+        "_deferred",
         "_event",
         "_id_buffer",
         "_in_event",
@@ -144,8 +154,10 @@ class SSEDecoder:
         "_offset",
         "_refusal",
         "_retry",
+        "_room",
         "_same",
         "_skip_lf",
+        "_start",
         "_tail",
         "last_event_id",
         "retry",
@@ -169,9 +181,16 @@ class SSEDecoder:
         self._data_size = 0
         self._retry: int | None = None
         self._in_event = False
+        self._block_start = 0  # stream offset of the first line of the pending event
         self._tail = bytearray()
+        # The tail holds whole lines too: the start of a block, not parsed yet.
+        self._deferred = False
+        self._defer_limit = min(_DEFER_LIMIT, max_event_size)
+        # How long the tail may grow on the fast path before the slow one checks it.
+        self._room = max_event_size
         self._skip_lf = False
         self._at_start = True
+        self._start = b""  # what came so far, while it may be the start of a BOM
         self._offset = 0
         # Why feed() refuses input (after close() or an error), or None.
         self._refusal: str | None = None
@@ -193,22 +212,29 @@ class SSEDecoder:
             chunk = bytes(chunk)
         base = self._offset
         self._offset = base + len(chunk)
-        tail = self._tail
-        if tail and b"\n" not in chunk and b"\r" not in chunk and not self._at_start:
-            # The middle of a long line, the usual case for small chunks.
-            tail += chunk
-            if len(tail) + self._data_size > self._max:
-                self._too_large(self._offset)
-            return []
-        if not chunk:
-            return []
-        if self._at_start:
-            base, chunk = self._strip_bom(chunk)
+        try:
+            tail = self._tail
+            if tail and chunk.find(b"\r") < 0:
+                # The paths for small chunks: the middle of a line, or the end
+                # of a deferred block.
+                if chunk.find(b"\n") < 0:
+                    if len(tail) + len(chunk) <= self._room:
+                        tail += chunk
+                        return []
+                else:
+                    events: list[SSEEvent] = []
+                    pos = self._resume(chunk, events, base)
+                    if pos >= 0:
+                        self._feed(chunk, pos, base, events)
+                    return events
             if not chunk:
                 return []
-        events: list[SSEEvent] = []
-        try:
-            self._feed(chunk, base, events)
+            if self._at_start:
+                base, chunk = self._strip_bom(chunk)
+                if not chunk:
+                    return []
+            events = []
+            self._feed(chunk, 0, base, events)
         except StreamError as exc:
             self._refusal = f"decoder refuses input after an earlier error: {exc}"
             raise
@@ -224,7 +250,9 @@ class SSEDecoder:
         if self._refusal is not None:
             return []
         self._refusal = "decoder refuses input after close()"
-        self.truncated = bool(self._tail) or self._in_event
+        if self._deferred:
+            self._flush([], self._offset)  # no event: deferred bytes hold no blank line
+        self.truncated = bool(self._tail or self._start) or self._in_event
         self._tail = bytearray()
         self._data = None
         return []
@@ -235,39 +263,123 @@ class SSEDecoder:
         """Drop one UTF-8 BOM at the start of the stream, even when split.
 
         Returns the stream offset of what remains and what remains; while the
-        bytes so far could still be the start of a BOM, they wait in ``_tail``.
+        bytes so far could still be the start of a BOM, they wait in ``_start``.
         """
-        held = bytes(self._tail) + chunk
-        self._tail.clear()
+        held = self._start + chunk
         if len(held) < len(_BOM) and _BOM.startswith(held):
-            self._tail += held
+            self._start = held
             return self._offset, b""
         self._at_start = False
+        self._start = b""
         base = self._offset - len(held)
         if held.startswith(_BOM):
             return base + len(_BOM), held[len(_BOM) :]
         return base, held
 
-    def _feed(self, chunk: bytes, base: int, events: list[SSEEvent]) -> None:
-        pos = 0
+    def _feed(self, chunk: bytes, pos: int, base: int, events: list[SSEEvent]) -> None:
+        """Parse ``chunk[pos:]``, in any state: the general path."""
         end = len(chunk)
         if self._skip_lf:
             self._skip_lf = False
-            if chunk[0] == _LF:
-                pos = 1
-                if end == 1:
+            if chunk[pos] == _LF:
+                pos += 1
+                if pos == end:
                     return
         if self._tail:
-            pos = self._finish_tail(chunk, pos, base, events)
-            if pos < 0:
-                return
+            if self._deferred:
+                self._flush(events, base + pos)
+            if self._tail:
+                pos = self._finish_tail(chunk, pos, base, events)
+                if pos < 0:
+                    return
         if chunk.find(b"\r", pos) < 0:
-            pos = self._lines_lf(chunk, pos, events)
+            pos = self._lines_lf(chunk, pos, events, base, defer=True)
         else:
-            pos = self._lines_any(chunk, pos, events)
+            pos = self._lines_any(chunk, pos, events, base)
         if pos < end:
-            self._tail += chunk[pos:]
+            self._tail += memoryview(chunk)[pos:]
         self._detach(base + pos)
+
+    def _resume(self, chunk: bytes, events: list[SSEEvent], base: int) -> int:
+        """Continue the tail with *chunk*, which has an LF but no CR.
+
+        The tail holds the unparsed start of a block: an unfinished line, and
+        when ``_deferred`` whole lines before it.  If *chunk* ends the block,
+        the block is joined once and parsed; otherwise its lines are deferred
+        too, unless they may hold a ``retry`` field or would outgrow
+        ``_defer_limit``, in which case the tail is parsed now.
+
+        Returns where the general path must resume parsing *chunk*, or -1
+        when the whole chunk was dealt with.
+        """
+        tail = self._tail
+        limit = self._defer_limit
+        if chunk.find(b"y", 0, 4) >= 0 and _retry_across(tail, chunk):
+            self._flush(events, base)  # a retry line began in the tail: it takes effect now
+            return 0
+        if chunk[0] == _LF and tail[-1] == _LF:
+            split = 1
+        else:
+            split = chunk.find(b"\n\n") + 2
+            if split == 1:
+                # More lines of the block, but not its end.
+                if len(tail) + len(chunk) <= limit and chunk.find(b"retry") < 0:
+                    tail += chunk
+                    self._deferred = True
+                    self._room = limit
+                    return -1
+                self._flush(events, base)
+                return 0
+        block = bytes(tail) + chunk[:split]
+        start = base - len(tail)
+        tail.clear()
+        # The block is whole: try the usual shape before the general path.
+        line, name = self._same
+        n = len(line)
+        last = len(block) - 2
+        if self._in_event:
+            self._lines_lf(block, 0, events, start, defer=False)
+        elif (
+            block.startswith(line)
+            and block.startswith(b"data: ", n)
+            and block.find(b"\n", n + 6) == last
+        ):
+            events.append(
+                SSEEvent(name, memoryview(block)[n + 6 : last], self.last_event_id, None, start)
+            )
+        elif block.startswith(b"data: ") and block.find(b"\n", 6) == last:
+            events.append(
+                SSEEvent("message", memoryview(block)[6:last], self.last_event_id, None, start)
+            )
+        else:
+            self._lines_lf(block, 0, events, start, defer=False)
+        end = len(chunk)
+        if split == end:
+            self._deferred = False
+            self._room = self._max
+            return -1
+        if (
+            end - split <= limit
+            and chunk.find(b"\n\n", split) < 0
+            and chunk.find(b"retry", split) < 0
+        ):
+            tail += memoryview(chunk)[split:]
+            self._deferred = True
+            self._room = limit
+            return -1
+        self._deferred = False
+        return split
+
+    def _flush(self, events: list[SSEEvent], end: int) -> None:
+        """Parse the lines deferred in the tail, which ends at stream offset *end*.
+
+        Only an unfinished line stays in the tail.
+        """
+        block = bytes(self._tail)
+        self._tail.clear()
+        self._deferred = False
+        rest = self._lines_lf(block, 0, events, end - len(block), defer=False)
+        self._tail += memoryview(block)[rest:]
 
     def _finish_tail(self, chunk: bytes, pos: int, base: int, events: list[SSEEvent]) -> int:
         """Complete the line held in ``_tail``; return where parsing resumes, -1 if not yet."""
@@ -278,10 +390,11 @@ class SSEDecoder:
             self._tail += memoryview(chunk)[pos:]
             self._detach(base + len(chunk))
             return -1
+        start = base + pos - len(self._tail)
         self._tail += memoryview(chunk)[pos:eol]
         line = bytes(self._tail)
         self._tail.clear()
-        self._line(line, 0, len(line), events)
+        self._line(line, 0, len(line), events, start)
         if eol == cr:
             if eol + 1 == len(chunk):
                 self._skip_lf = True
@@ -289,7 +402,9 @@ class SSEDecoder:
                 return eol + 2
         return eol + 1
 
-    def _lines_lf(self, chunk: bytes, pos: int, events: list[SSEEvent]) -> int:
+    def _lines_lf(
+        self, chunk: bytes, pos: int, events: list[SSEEvent], base: int, *, defer: bool
+    ) -> int:
         """The fast path: lines ended by LF only.  Returns the start of the unfinished line.
 
         Between events (no field pending), a whole block of the two shapes
@@ -298,6 +413,13 @@ class SSEDecoder:
         equal to the previous one is recognised without searching or
         decoding it.  Anything else goes line by line through :meth:`_line`,
         which implements every rule.
+
+        With *defer*, a block that the chunk does not finish is left unparsed
+        when nothing is pending: the caller keeps it in the tail and the next
+        chunk that finishes it is joined to it and parsed by the fast path
+        again.  Only a ``retry`` line has an effect before its block ends, so
+        blocks holding one are not deferred; deferred bytes are bounded by
+        ``_defer_limit``.
         """
         find = chunk.find
         startswith = chunk.startswith
@@ -307,6 +429,7 @@ class SSEDecoder:
         end = len(chunk)
         clean = not self._in_event
         same_line, same_name = self._same
+        term = -1  # the next blank line (end if none) once looked for
         while True:
             if clean:
                 # No field is pending, so the last event ID buffer equals the
@@ -327,23 +450,33 @@ class SSEDecoder:
                 if startswith(b"data: ", nxt):
                     eol = find(b"\n", nxt + 6)
                     if 0 < eol < end - 1 and chunk[eol + 1] == _LF:
-                        append(SSEEvent(name, view[nxt + 6 : eol], last_id))
+                        append(SSEEvent(name, view[nxt + 6 : eol], last_id, None, base + pos))
                         pos = eol + 2
                         continue
             eol = find(b"\n", pos)
             if eol < 0:
                 break
+            if clean and defer and eol > pos:
+                if term < eol:
+                    term = find(b"\n\n", eol)
+                    if term < 0:
+                        term = end
+                if term == end:
+                    defer = False  # whatever happens, decided for this chunk
+                    if end - pos <= self._defer_limit and find(b"retry", pos) < 0:
+                        self._deferred = True
+                        break
             if eol == pos:
                 self._dispatch(events)
                 last_id = self.last_event_id
             else:
-                self._line(chunk, pos, eol, events)
+                self._line(chunk, pos, eol, events, base)
             clean = not self._in_event
             pos = eol + 1
         self._same = (same_line, same_name)
         return pos
 
-    def _lines_any(self, chunk: bytes, pos: int, events: list[SSEEvent]) -> int:
+    def _lines_any(self, chunk: bytes, pos: int, events: list[SSEEvent], base: int) -> int:
         """Lines ended by CRLF, LF or CR.  Returns the start of the unfinished line."""
         end = len(chunk)
         cr = chunk.find(b"\r", pos)
@@ -367,15 +500,17 @@ class SSEDecoder:
             if eol == pos:
                 self._dispatch(events)
             else:
-                self._line(chunk, pos, eol, events)
+                self._line(chunk, pos, eol, events, base)
             pos = nxt
         return pos
 
-    def _line(self, buf: bytes, start: int, end: int, events: list[SSEEvent]) -> None:
-        """Process one non-blank line ``buf[start:end]``."""
+    def _line(self, buf: bytes, start: int, end: int, events: list[SSEEvent], base: int) -> None:
+        """Process one non-blank line ``buf[start:end]``; *buf* starts at stream offset *base*."""
         first = buf[start]
         if first == _COLON:
             return  # a comment
+        if not self._in_event:
+            self._block_start = base + start
         if first == 100 and buf.startswith(b"data", start):  # "d"
             # The overwhelmingly common line: give it the shortest path.
             vstart = start + 4
@@ -459,7 +594,15 @@ class SSEDecoder:
             return
         if type(data) is list:
             data = b"\n".join(data)
-        events.append(SSEEvent(self._event or "message", data, self.last_event_id, self._retry))  # type: ignore[arg-type]
+        events.append(
+            SSEEvent(
+                self._event or "message",
+                data,  # type: ignore[arg-type]
+                self.last_event_id,
+                self._retry,
+                self._block_start,
+            )
+        )
         self._data = None
         self._data_size = 0
         self._event = None
@@ -475,6 +618,7 @@ class SSEDecoder:
                 self._data = bytes(data)
         if len(self._tail) + self._data_size > self._max:
             self._too_large(offset)
+        self._room = self._defer_limit if self._deferred else self._max - self._data_size
 
     def _too_large(self, offset: int) -> None:
         exc = EventTooLarge(
@@ -524,6 +668,15 @@ def encode_event(
         out += b"data: " + line + b"\n"
     out += b"\n"
     return bytes(out)
+
+
+def _retry_across(tail: bytearray, chunk: bytes) -> bool:
+    """Whether ``b"retry"`` straddles the end of *tail* and the start of *chunk*.
+
+    Only a chunk with a "y" in its first four bytes can complete it, which
+    callers check first.
+    """
+    return b"retry" in bytes(tail[-4:]) + chunk[:4]
 
 
 def _check_token(what: str, value: str) -> None:

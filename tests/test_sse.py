@@ -148,6 +148,17 @@ def test_single_line_payload_is_a_view_of_the_chunk() -> None:
     assert event.data == b'{"x": 1}'
 
 
+def test_offset_names_the_first_line_of_each_event() -> None:
+    body = b"\xef\xbb\xbf: hi\ndata: a\n\nid: 1\r\ndata: b\r\n\r\nevent: x\ndata: c\n\n"
+    for chunks in ([body], [body[i : i + 1] for i in range(len(body))]):
+        events, _ = decode_chunks(chunks)
+        assert [e.offset for e in events] == [
+            body.index(b"data: a"),
+            body.index(b"id: 1"),
+            body.index(b"event: x"),
+        ]
+
+
 def test_mutable_chunks_are_not_aliased() -> None:
     chunk = bytearray(b"data: abc\n\n")
     [event] = SSEDecoder().feed(chunk)
@@ -157,7 +168,7 @@ def test_mutable_chunks_are_not_aliased() -> None:
 
 def test_pending_data_does_not_pin_chunks() -> None:
     decoder = SSEDecoder()
-    decoder.feed(b"data: a\n")
+    decoder.feed(b"data: a\r\n")
     assert type(decoder._data) is bytes  # copied out of the chunk when feed returned
 
 

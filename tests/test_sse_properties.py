@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import streamkit
@@ -21,14 +21,17 @@ atoms = st.sampled_from([*ATOMS, b"\x00", b"\xef\xbb\xbf", b"\xff", "é".encode(
 sse_bodies = st.lists(atoms, max_size=80).map(b"".join) | st.binary(max_size=300)
 
 
+@settings(max_examples=1000)
 @given(body=sse_bodies, cuts=st.lists(st.integers(0, 400), max_size=12))
 def test_any_chunking_gives_the_same_events(body: bytes, cuts: list[int]) -> None:
     whole, d1 = decode_chunks([body])
     split, d2 = decode_chunks(split_at(body, cuts))
     assert split == whole
+    assert [e.offset for e in split] == [e.offset for e in whole]
     assert (d2.last_event_id, d2.retry, d2.truncated) == (d1.last_event_id, d1.retry, d1.truncated)
 
 
+@settings(max_examples=500)
 @given(body=sse_bodies)
 def test_one_byte_chunks_and_empty_chunks(body: bytes) -> None:
     whole, _ = decode_chunks([body])
@@ -80,10 +83,15 @@ def test_encoded_streams_decode_in_any_chunking(
     decoded, _ = decode_chunks(split_at(body, cuts))
     last_id = ""
     expected = []
+    starts = []
+    start = 0
     for e, d, i, r in events:
         last_id = i if i is not None else last_id
         expected.append(SSEEvent(e, d.replace(b"\r", b""), last_id, r))
+        starts.append(start)
+        start += len(streamkit.encode_event(event=e, data=d.replace(b"\r", b""), id=i, retry=r))
     assert decoded == expected
+    assert [e.offset for e in decoded] == starts
 
 
 # -- a realistic Assistants stream ---------------------------------------------------
