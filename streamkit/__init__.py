@@ -2,51 +2,63 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._async import aiter_events as aiter_events
 from ._errors import (
     DecodeError as DecodeError,
-)
-from ._errors import (
     EventTooLarge as EventTooLarge,
-)
-from ._errors import (
     FoldError as FoldError,
-)
-from ._errors import (
     RecordingError as RecordingError,
-)
-from ._errors import (
     StreamError as StreamError,
-)
-from ._errors import (
     StreamStalled as StreamStalled,
 )
 from ._sse import (
     DEFAULT_MAX_EVENT_SIZE as DEFAULT_MAX_EVENT_SIZE,
-)
-from ._sse import (
     SSEDecoder as SSEDecoder,
-)
-from ._sse import (
     SSEEvent as SSEEvent,
-)
-from ._sse import (
     encode_event as encode_event,
 )
+from ._sync import iter_events as iter_events
+from .recording import Recorder as Recorder, Replayer as Replayer
+
+if TYPE_CHECKING:
+    from .dialects import assistants as assistants
 
 __all__ = (
     "DEFAULT_MAX_EVENT_SIZE",
     "DecodeError",
     "EventTooLarge",
     "FoldError",
+    "Recorder",
     "RecordingError",
+    "Replayer",
     "SSEDecoder",
     "SSEEvent",
     "StreamError",
     "StreamStalled",
+    "aiter_events",
+    "assistants",
     "encode_event",
+    "iter_events",
 )
 
+# Dialect namespaces are imported when first used: ``streamkit.assistants``.
+_DIALECTS = ("assistants",)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DIALECTS:
+        module = importlib.import_module(f"streamkit.dialects.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'streamkit' has no attribute {name!r}")
+
+
 for _name in __all__:
+    if _name in _DIALECTS:
+        continue
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("streamkit._"):
         _obj.__module__ = "streamkit"

@@ -4,7 +4,23 @@
 (or an :class:`UnknownEvent` for a name it does not know).
 """
 
+from streamkit.dialects._base import Dialect
+
 from ._decode import EVENT_NAMES, decode_event
+from ._fold import (
+    Accumulator,
+    Cancelled,
+    Completed,
+    Drift,
+    Errored,
+    Expired,
+    Failed,
+    Incomplete,
+    Outcome,
+    RequiresAction,
+    Truncated,
+    Violation,
+)
 from ._schema import (
     Annotation,
     AnnotationDelta,
@@ -131,13 +147,25 @@ from ._schema import (
     Usage,
 )
 
+DIALECT = Dialect(
+    name="assistants",
+    decode=decode_event,
+    invalid=InvalidEvent,
+    accumulator=Accumulator,
+    detect=lambda name, data: name.startswith("thread."),
+)
+"""The Assistants dialect, as the stream layer and the registry know it."""
+
 __all__ = (
+    "DIALECT",
     "EVENT_NAMES",
+    "Accumulator",
     "Annotation",
     "AnnotationDelta",
     "AssistantStreamEvent",
     "AssistantTool",
     "Attachment",
+    "Cancelled",
     "CodeInterpreter",
     "CodeInterpreterDelta",
     "CodeInterpreterImageDelta",
@@ -152,10 +180,15 @@ __all__ = (
     "CodeInterpreterTool",
     "CodeInterpreterToolCall",
     "CodeInterpreterToolCallDelta",
+    "Completed",
     "CompletionTokensDetails",
     "Done",
+    "Drift",
     "ErrorEvent",
     "ErrorObject",
+    "Errored",
+    "Expired",
+    "Failed",
     "FileCitation",
     "FileCitationAnnotation",
     "FileCitationDelta",
@@ -187,6 +220,7 @@ __all__ = (
     "ImageURLContentBlock",
     "ImageURLDelta",
     "ImageURLDeltaBlock",
+    "Incomplete",
     "IncompleteDetails",
     "InvalidEvent",
     "JSONSchema",
@@ -200,12 +234,14 @@ __all__ = (
     "MessageCreationStepDetailsDelta",
     "MessageDelta",
     "MessageDeltaEvent",
+    "Outcome",
     "PromptTokenDetails",
     "RefusalContentBlock",
     "RefusalDeltaBlock",
     "RequiredAction",
     "RequiredActionFunction",
     "RequiredActionFunctionToolCall",
+    "RequiresAction",
     "ResponseFormat",
     "ResponseFormatJSONObject",
     "ResponseFormatJSONSchema",
@@ -252,9 +288,11 @@ __all__ = (
     "ToolChoice",
     "ToolChoiceFunction",
     "ToolResources",
+    "Truncated",
     "TruncationStrategy",
     "Unknown",
     "UnknownEvent",
     "Usage",
+    "Violation",
     "decode_event",
 )

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, TypeAlias
 import msgspec
 from msgspec import UNSET, UnsetType, field
 
-from streamkit._errors import DecodeError
+from streamkit.dialects._base import InvalidEvent, UnknownEvent
 
 __all__ = (
     "Annotation",
@@ -1107,22 +1107,3 @@ AssistantStreamEvent: TypeAlias = (
     | ErrorEvent
     | Done
 )
-
-
-class UnknownEvent(msgspec.Struct, frozen=True):
-    """An event name this dialect does not know, with its raw payload.  Never an error."""
-
-    event: str
-    data: bytes
-
-
-class InvalidEvent(msgspec.Struct, frozen=True):
-    """A known event whose payload did not decode, for callers that keep going past bad input.
-
-    Holds the exception, so it is not serializable with msgspec (``to_builtins``
-    and ``json.encode`` need an ``enc_hook`` for ``error``).
-    """
-
-    event: str
-    data: bytes
-    error: DecodeError

@@ -1,4 +1,4 @@
-"""Fixtures for the recording tests."""
+"""Test-wide fixtures: every async test runs on asyncio and on trio."""
 
 from __future__ import annotations
 
@@ -7,5 +7,4 @@ import pytest
 
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:
-    """Run each ``@pytest.mark.anyio`` test on asyncio and on trio."""
     return str(request.param)

@@ -1,0 +1,82 @@
+"""The stream layer, asynchronous half: async chunks of bytes in, typed events out.
+
+Written against anyio only, so it runs under asyncio and trio alike.  The
+generator starts no task and enters no cancel scope around a ``yield`` (the
+idle timeout wraps only the wait for the next chunk), so cancelling or
+abandoning the consumer leaves nothing behind; the source is closed with the
+generator.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from ._errors import StreamStalled
+from ._pipeline import ErrorPolicy, Pipeline
+from ._sse import DEFAULT_MAX_EVENT_SIZE
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, AsyncIterable
+
+    from ._sse import Buffer
+    from .dialects._base import Dialect
+
+__all__ = ("aiter_events",)
+
+_CLOSE_TIMEOUT = 5.0
+"""Seconds a source may take to close when the iteration ends."""
+
+
+async def aiter_events(
+    chunks: AsyncIterable[Buffer],
+    dialect: str | Dialect = "assistants",
+    *,
+    on_error: ErrorPolicy = "raise",
+    idle_timeout: float | None = None,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+) -> AsyncGenerator[Any, None]:
+    """Decode a stream delivered as async *chunks* of bytes into *dialect*'s typed events.
+
+    The same as :func:`~streamkit.iter_events`, plus *idle_timeout*: when no
+    event other than a keep-alive (an SSE comment, or an event the dialect
+    calls one) has arrived for that many seconds, raise
+    :class:`~streamkit.StreamStalled`.  The source is closed when the
+    iteration ends, fails or is abandoned (``aclose``).
+    """
+    if idle_timeout is not None and not idle_timeout > 0:
+        raise ValueError(f"idle_timeout must be positive, got {idle_timeout!r}")
+    pipeline = Pipeline(dialect, on_error, max_event_size)
+    feed = pipeline.decoder.feed
+    events = pipeline.events
+    is_keepalive = pipeline.dialect.is_keepalive
+    source = aiter(chunks)
+    deadline = math.inf if idle_timeout is None else anyio.current_time() + idle_timeout
+    try:
+        while True:
+            try:
+                with anyio.fail_after(
+                    None if idle_timeout is None else deadline - anyio.current_time()
+                ):
+                    chunk = await anext(source)
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                raise StreamStalled(
+                    f"no event for {idle_timeout} s",
+                    ordinal=pipeline.ordinal,
+                    offset=pipeline.decoder.offset,
+                ) from None
+            for event in events(feed(chunk)):
+                if idle_timeout is not None and not is_keepalive(event):
+                    deadline = anyio.current_time() + idle_timeout
+                yield event
+        pipeline.decoder.close()
+    finally:
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            # Shielded so that a cancelled consumer still lets the source clean up.
+            with anyio.move_on_after(_CLOSE_TIMEOUT, shield=True):
+                await aclose()

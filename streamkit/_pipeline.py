@@ -1,0 +1,65 @@
+"""The part of the stream layer shared by the sync and async glue.
+
+:class:`Pipeline` turns the SSE events of one stream into a dialect's typed
+events: it counts them, locates decode errors, and applies the error policy.
+Both glue modules drive it the same way, so they behave alike by construction.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._errors import DecodeError
+from ._sse import SSEDecoder
+from .dialects import _base
+
+if TYPE_CHECKING:
+    from ._sse import SSEEvent
+    from .dialects._base import Dialect
+
+__all__ = ("ErrorPolicy", "Pipeline")
+
+ErrorPolicy = Literal["raise", "skip", "yield"]
+_POLICIES = ("raise", "skip", "yield")
+
+
+class Pipeline:
+    """One stream's tokenizer and dialect, with the error policy applied."""
+
+    __slots__ = ("decode", "decoder", "dialect", "on_error", "ordinal")
+
+    def __init__(self, dialect: str | Dialect, on_error: ErrorPolicy, max_event_size: int) -> None:
+        if on_error not in _POLICIES:
+            raise ValueError(f"on_error must be one of {_POLICIES}, got {on_error!r}")
+        self.dialect = _base.get(dialect)
+        self.decode = self.dialect.decode
+        self.on_error = on_error
+        self.decoder = SSEDecoder(max_event_size=max_event_size)
+        self.ordinal = 0
+
+    def events(self, sse_events: list[SSEEvent]) -> list[Any]:
+        """The typed events for *sse_events*, in order."""
+        decode = self.decode
+        out = []
+        for sse in sse_events:
+            try:
+                out.append(decode(sse.event, sse.view))
+            except DecodeError as exc:
+                error = self._locate(exc, sse)
+                if self.on_error == "raise":
+                    raise error from None
+                if self.on_error == "yield":
+                    out.append(self.dialect.invalid(sse.event, sse.data, error))
+            self.ordinal += 1
+        return out
+
+    def _locate(self, exc: DecodeError, sse: SSEEvent) -> DecodeError:
+        """*exc* again, naming the event's ordinal and byte offset in the stream."""
+        return DecodeError(
+            exc.message,
+            path=exc.path,
+            ordinal=self.ordinal,
+            offset=sse.offset,
+            event=sse.event,
+            excerpt=exc.excerpt,
+        )

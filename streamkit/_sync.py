@@ -1,0 +1,41 @@
+"""The stream layer, synchronous half: chunks of bytes in, typed events out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._pipeline import ErrorPolicy, Pipeline
+from ._sse import DEFAULT_MAX_EVENT_SIZE
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from ._sse import Buffer
+    from .dialects._base import Dialect
+
+__all__ = ("iter_events",)
+
+
+def iter_events(
+    chunks: Iterable[Buffer],
+    dialect: str | Dialect = "assistants",
+    *,
+    on_error: ErrorPolicy = "raise",
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+) -> Iterator[Any]:
+    """Decode a stream delivered as *chunks* of bytes into *dialect*'s typed events.
+
+    *on_error* says what to do with a payload that cannot be decoded:
+    ``"raise"`` a :class:`~streamkit.DecodeError` naming the event's ordinal,
+    byte offset, name and JSON path; ``"skip"`` it; or ``"yield"`` it as the
+    dialect's ``InvalidEvent``.  An event name the dialect does not know is
+    never an error: it comes out as the dialect's ``UnknownEvent``.
+    """
+    pipeline = Pipeline(dialect, on_error, max_event_size)
+    feed = pipeline.decoder.feed
+    events = pipeline.events
+    for chunk in chunks:
+        sse_events = feed(chunk)
+        if sse_events:
+            yield from events(sse_events)
+    pipeline.decoder.close()

@@ -1,0 +1,108 @@
+"""What a dialect is, and the registry that finds one by name.
+
+A dialect is the typed vocabulary of one streaming API: how to turn one SSE
+event (its name and data bytes) into a typed event, how to represent a name
+it does not know or a payload it cannot read, and how to fold its events into
+the final objects.  The layers above (stream glue, recording, CLI) know
+dialects only through :class:`Dialect` and :func:`get`.
+
+Dialect packages are imported on first use, so ``import streamkit`` stays
+cheap and a dialect's schema is built only when a stream needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import attrs
+import msgspec
+
+from streamkit._errors import DecodeError
+
+__all__ = ("Accumulator", "Dialect", "InvalidEvent", "UnknownEvent", "get", "names", "register")
+
+
+class UnknownEvent(msgspec.Struct, frozen=True):
+    """An event whose name the dialect does not know, with its raw payload.  Never an error."""
+
+    event: str
+    data: bytes
+
+
+class InvalidEvent(msgspec.Struct, frozen=True):
+    """An event whose payload could not be decoded, kept under ``on_error="yield"``.
+
+    ``error`` is the :class:`~streamkit.DecodeError` saying what and where.
+    It holds an exception, so encoding it with msgspec needs an ``enc_hook``.
+    """
+
+    event: str
+    data: bytes
+    error: DecodeError
+
+
+class Accumulator(Protocol):
+    """Folds a dialect's events into final objects, one event at a time."""
+
+    def feed(self, event: Any, /) -> None: ...
+
+
+@attrs.frozen
+class Dialect:
+    """One streaming API's vocabulary.
+
+    ``decode(name, data)`` returns the typed event for an SSE event, an
+    "unknown event" for a name it does not know, and raises
+    :class:`~streamkit.DecodeError` for a payload it cannot read.
+    ``invalid(name, data, error)`` wraps such a payload for the ``"yield"``
+    error policy.  ``accumulator()`` makes a fresh fold.  ``is_keepalive(event)``
+    tells events that only show the connection is alive (they do not reset an
+    idle timeout).  ``detect(name, data)`` says whether the first event of a
+    stream looks like this dialect, for ``dialect="auto"``.
+    """
+
+    name: str
+    decode: Callable[[str, bytes | memoryview], Any]
+    invalid: Callable[[str, bytes, DecodeError], Any]
+    accumulator: Callable[[], Accumulator]
+    is_keepalive: Callable[[Any], bool] = attrs.field(default=lambda event: False)
+    detect: Callable[[str, bytes | memoryview], bool] = attrs.field(
+        default=lambda name, data: False
+    )
+
+
+# name -> module that defines DIALECT; replaced by the Dialect once imported.
+_REGISTRY: dict[str, str | Dialect] = {
+    "assistants": "streamkit.dialects.assistants",
+}
+
+
+def register(dialect: Dialect) -> None:
+    """Make *dialect* available by its name (replacing one of the same name)."""
+    _REGISTRY[dialect.name] = dialect
+
+
+def names() -> tuple[str, ...]:
+    """The names of every registered dialect."""
+    return tuple(_REGISTRY)
+
+
+def get(name: str | Dialect) -> Dialect:
+    """The dialect called *name* (a :class:`Dialect` is returned as is).
+
+    Raises :class:`ValueError` naming the known dialects for an unknown name.
+    """
+    if isinstance(name, Dialect):
+        return name
+    entry = _REGISTRY.get(name)
+    if entry is None:
+        known = ", ".join(sorted(_REGISTRY))
+        raise ValueError(f"unknown dialect {name!r} (known: {known})")
+    if isinstance(entry, str):
+        dialect = importlib.import_module(entry).DIALECT
+        if not isinstance(dialect, Dialect):  # pragma: no cover - a broken registry entry
+            raise TypeError(f"{entry}.DIALECT is not a Dialect")
+        _REGISTRY[name] = entry = dialect
+    return entry
