@@ -21,6 +21,7 @@ from ._fold import (
     Truncated,
     Violation,
 )
+from ._handler import AsyncEventHandler, EventHandler, atext_deltas, text_deltas
 from ._schema import (
     Annotation,
     AnnotationDelta,
@@ -164,6 +165,7 @@ __all__ = (
     "AnnotationDelta",
     "AssistantStreamEvent",
     "AssistantTool",
+    "AsyncEventHandler",
     "Attachment",
     "Cancelled",
     "CodeInterpreter",
@@ -187,6 +189,7 @@ __all__ = (
     "ErrorEvent",
     "ErrorObject",
     "Errored",
+    "EventHandler",
     "Expired",
     "Failed",
     "FileCitation",
@@ -294,5 +297,7 @@ __all__ = (
     "UnknownEvent",
     "Usage",
     "Violation",
+    "atext_deltas",
     "decode_event",
+    "text_deltas",
 )
