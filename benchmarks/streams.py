@@ -98,22 +98,38 @@ def chunked(data: bytes, size: int) -> list[bytes]:
 
 
 def generate(
-    n_deltas: int = 5000, *, seed: int = 0, messages: int = 4, thread: bool = True
+    n_deltas: int = 5000,
+    *,
+    seed: int = 0,
+    messages: int = 4,
+    thread: bool = True,
+    emoji: bool = True,
 ) -> bytes:
     """Return the body of one run's stream with ``n_deltas`` ``thread.message.delta`` events.
 
     The same arguments always give the same bytes, about 200 per delta.
     """
-    return generate_with_finals(n_deltas, seed=seed, messages=messages, thread=thread)[0]
+    return generate_with_finals(
+        n_deltas, seed=seed, messages=messages, thread=thread, emoji=emoji
+    )[0]
 
 
 def generate_with_finals(
-    n_deltas: int = 5000, *, seed: int = 0, messages: int = 4, thread: bool = True
+    n_deltas: int = 5000,
+    *,
+    seed: int = 0,
+    messages: int = 4,
+    thread: bool = True,
+    emoji: bool = True,
 ) -> tuple[bytes, Finals]:
-    """Like `generate`, and also return the final objects the stream carried."""
+    """Like `generate`, and also return the final objects the stream carried.
+
+    With ``emoji=False`` the text has no character outside the Basic
+    Multilingual Plane (accented words stand in for the emoji).
+    """
     if messages < 1 or n_deltas < messages:
         raise ValueError("need messages >= 1 and n_deltas >= messages")
-    return _Run(random.Random(seed)).generate(n_deltas, messages, thread)
+    return _Run(random.Random(seed), emoji=emoji).generate(n_deltas, messages, thread)
 
 
 def _usage(rng: random.Random, completion_tokens: int) -> JSON:
@@ -141,8 +157,9 @@ def _split(rng: random.Random, text: str, longest: int) -> list[str]:
 class _Run:
     """Builds one run's events; `generate` is the whole story, top to bottom."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, *, emoji: bool = True) -> None:
         self.rng = rng
+        self.emoji = _EMOJI if emoji else _ACCENTED
         self.out: list[bytes] = []
         self.now = 1761861632 + rng.randrange(10_000_000)
         self.thread_id = self.new_id("thread_")
@@ -278,7 +295,7 @@ class _Run:
             elif r < 0.88:
                 parts.append("".join(rng.choices(_CJK, k=rng.randint(1, 3))))
             elif r < 0.92:
-                parts.append(" " + rng.choice(_EMOJI))
+                parts.append(" " + rng.choice(self.emoji))
             else:
                 parts.append(rng.choice(_PUNCT))
         return "".join(parts)
