@@ -14,16 +14,19 @@ import itertools
 import math
 import os
 import random
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import anyio
 import anyio.lowlevel
 
+from .._async import aiter_events
+from .._sync import iter_events
 from ._format import load
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, Generator, Iterable, Iterator
+    from collections.abc import AsyncGenerator, Generator, Iterable, Iterator, Mapping
 
+    from .._pipeline import ErrorPolicy
     from ._format import Header, RecordedStream
 
 __all__ = ("Clock", "Rechunk", "Replayer")
@@ -159,6 +162,76 @@ class Replayer:
             if item is not None:
                 yield item
 
+    def iter_events(
+        self,
+        stream: int | None = None,
+        *,
+        dialect: str | None = None,
+        on_error: ErrorPolicy = "raise",
+        rechunk: Rechunk | None = None,
+        start_event: int = 0,
+        drop: Iterable[int] = (),
+        duplicate: Iterable[int] = (),
+        delay: Mapping[int, int] | None = None,
+        inject: Mapping[int, Any] | None = None,
+    ) -> Iterator[Any]:
+        """The recording's typed events, through *dialect* (default: the header's).
+
+        Each stream of a session is decoded on its own, as its own response
+        would be.  Events are numbered from 0 across the selection;
+        ``start_event`` skips the first ones.  Faults for a consumer's tests:
+        ``drop`` and ``duplicate`` name events to leave out or send twice,
+        ``delay={i: j}`` sends event *i* right after event *j* (``j > i``),
+        and ``inject={i: event}`` sends *event* (say, the dialect's ``error``
+        event) just before event *i*.
+        """
+        faults = _EventFaults(start_event, drop, duplicate, delay, inject)
+        name = self._dialect(dialect)
+        for index in self._indexes(stream):
+            for event in iter_events(
+                self.iter_chunks(index, rechunk=rechunk), name, on_error=on_error
+            ):
+                yield from faults(event)
+        yield from faults.finish()
+
+    async def aiter_events(
+        self,
+        speed: float = 1.0,
+        *,
+        stream: int | None = None,
+        dialect: str | None = None,
+        on_error: ErrorPolicy = "raise",
+        rechunk: Rechunk | None = None,
+        clock: Clock | None = None,
+        idle_timeout: float | None = None,
+        start_event: int = 0,
+        drop: Iterable[int] = (),
+        duplicate: Iterable[int] = (),
+        delay: Mapping[int, int] | None = None,
+        inject: Mapping[int, Any] | None = None,
+    ) -> AsyncGenerator[Any, None]:
+        """:meth:`iter_events` at the recorded pace scaled by *speed* (0: no waiting)."""
+        faults = _EventFaults(start_event, drop, duplicate, delay, inject)
+        name = self._dialect(dialect)
+        for index in self._indexes(stream):
+            chunks = self.aiter_chunks(speed, stream=index, rechunk=rechunk, clock=clock)
+            events = aiter_events(chunks, name, on_error=on_error, idle_timeout=idle_timeout)
+            async for event in events:
+                for out in faults(event):
+                    yield out
+        for out in faults.finish():
+            yield out
+
+    def _dialect(self, dialect: str | None) -> str:
+        return dialect or self.header.dialect or "assistants"
+
+    def _indexes(self, stream: int | None) -> range:
+        if stream is None:
+            return range(len(self.streams))
+        if not -len(self.streams) <= stream < len(self.streams):
+            raise IndexError(f"no stream {stream} in a recording of {len(self.streams)}")
+        return range(stream % len(self.streams), stream % len(self.streams) + 1)
+
     def _timeline(
         self,
         stream: int | None,
@@ -236,3 +309,46 @@ def _faults(
         offset += len(item) if item is not None else 0
     if exc is not None:
         yield t, exc
+
+
+class _EventFaults:
+    """Reshapes a sequence of events: skip a prefix, drop, duplicate, delay, inject."""
+
+    def __init__(
+        self,
+        start: int,
+        drop: Iterable[int],
+        duplicate: Iterable[int],
+        delay: Mapping[int, int] | None,
+        inject: Mapping[int, Any] | None,
+    ) -> None:
+        self.start = start
+        self.drop = frozenset(drop)
+        self.duplicate = frozenset(duplicate)
+        self.delay = dict(delay or {})
+        self.inject = dict(inject or {})
+        for i, j in self.delay.items():
+            if j <= i:
+                raise ValueError(f"delay={{{i}: {j}}}: an event can only be sent later")
+        self.held: dict[int, list[Any]] = {}
+        self.ordinal = -1
+
+    def __call__(self, event: Any) -> list[Any]:
+        self.ordinal = i = self.ordinal + 1
+        out = []
+        if i in self.inject:
+            out.append(self.inject[i])
+        if i < self.start:
+            return out
+        if i in self.delay:
+            self.held.setdefault(self.delay[i], []).append(event)
+        elif i not in self.drop:
+            out.append(event)
+            if i in self.duplicate:
+                out.append(event)
+        out.extend(self.held.pop(i, ()))
+        return out
+
+    def finish(self) -> list[Any]:
+        """Events still held for a later event that never came, in order."""
+        return [event for j in sorted(self.held) for event in self.held[j]]
