@@ -3,11 +3,15 @@
 Shapes follow the API objects field by field.  Enum-like values are plain
 ``str`` so new values decode; every tagged union also accepts :class:`Unknown`,
 which :func:`~streamkit.dialects.assistants.decode_event` fills in for a
-``type`` the dialect does not know.  Fields that some API versions omit have
-defaults (``None`` or an empty list), so ``msgspec.to_builtins`` of a decoded
-object may carry keys the server did not send.  In deltas every field except
-``index`` defaults to ``msgspec.UNSET``: an absent field stays absent and is
-distinguishable from ``null``.
+``type`` the dialect does not know.
+
+A field the API may leave out of an object (some API versions do not send it,
+or only some kinds of the object carry it) defaults to ``msgspec.UNSET``, so an
+absent field stays absent and is distinguishable from ``null``: for a full
+object, ``msgspec.to_builtins(obj)`` gives back exactly the JSON the server
+sent (less any field this schema does not know).  A field the API always sends
+is required, or has a default only where the Struct needs one.  In deltas every
+field except ``index`` defaults to ``msgspec.UNSET``.
 """
 
 from typing import Any, ClassVar, TypeAlias
@@ -50,6 +54,7 @@ __all__ = (
     "FilePathDelta",
     "FilePathDeltaAnnotation",
     "FileSearch",
+    "FileSearchHybridSearch",
     "FileSearchOptions",
     "FileSearchRankingOptions",
     "FileSearchResources",
@@ -203,8 +208,8 @@ class Usage(_Object, frozen=True, kw_only=True):
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
-    prompt_token_details: PromptTokenDetails | None = None
-    completion_tokens_details: CompletionTokensDetails | None = None
+    prompt_token_details: PromptTokenDetails | UnsetType | None = UNSET
+    completion_tokens_details: CompletionTokensDetails | UnsetType | None = UNSET
 
 
 # Tools, tool resources, response format, tool choice
@@ -216,34 +221,46 @@ class CodeInterpreterTool(_Tagged, frozen=True, kw_only=True, tag="code_interpre
     type: ClassVar[str] = "code_interpreter"
 
 
+class FileSearchHybridSearch(_Object, frozen=True, kw_only=True):
+    """How reciprocal rank fusion weighs embedding matches against keyword matches."""
+
+    embedding_weight: float
+    text_weight: float
+
+
 class FileSearchRankingOptions(_Object, frozen=True, kw_only=True):
-    """Ranking options of a file search."""
+    """Ranking options of a file search.
+
+    ``hybrid_search`` is sent (often ``null``) in a run's tools by newer API
+    versions, and not at all in a run step's file search call.
+    """
 
     ranker: str | None = None
     score_threshold: float | None = None
+    hybrid_search: FileSearchHybridSearch | UnsetType | None = UNSET
 
 
 class FileSearchOptions(_Object, frozen=True, kw_only=True):
-    """Overrides for the file search tool."""
+    """Overrides for the file search tool (``ranking_options`` since mid 2024)."""
 
-    max_num_results: int | None = None
-    ranking_options: FileSearchRankingOptions | None = None
+    max_num_results: int | UnsetType | None = UNSET
+    ranking_options: FileSearchRankingOptions | UnsetType | None = UNSET
 
 
 class FileSearchTool(_Tagged, frozen=True, kw_only=True, tag="file_search"):
-    """The file search tool."""
+    """The file search tool (``file_search`` absent in early v2 and in attachments)."""
 
     type: ClassVar[str] = "file_search"
-    file_search: FileSearchOptions | None = None
+    file_search: FileSearchOptions | UnsetType | None = UNSET
 
 
 class FunctionDefinition(_Object, frozen=True, kw_only=True):
     """A function the model may call."""
 
     name: str
-    description: str | None = None
-    parameters: dict[str, Any] | None = None
-    strict: bool | None = None
+    description: str | UnsetType | None = UNSET
+    parameters: dict[str, Any] | UnsetType | None = UNSET
+    strict: bool | UnsetType | None = UNSET
 
 
 class FunctionTool(_Tagged, frozen=True, kw_only=True, tag="function"):
@@ -269,10 +286,10 @@ class FileSearchResources(_Object, frozen=True, kw_only=True):
 
 
 class ToolResources(_Object, frozen=True, kw_only=True):
-    """Resources made available to the tools."""
+    """Resources made available to the tools: a key per tool that has some."""
 
-    code_interpreter: CodeInterpreterResources | None = None
-    file_search: FileSearchResources | None = None
+    code_interpreter: CodeInterpreterResources | UnsetType | None = UNSET
+    file_search: FileSearchResources | UnsetType | None = UNSET
 
 
 class ResponseFormatText(_Tagged, frozen=True, kw_only=True, tag="text"):
@@ -291,9 +308,9 @@ class JSONSchema(_Object, frozen=True, kw_only=True):
     """A JSON schema the output must follow."""
 
     name: str
-    description: str | None = None
-    schema: dict[str, Any] | None = None
-    strict: bool | None = None
+    description: str | UnsetType | None = UNSET
+    schema: dict[str, Any] | UnsetType | None = UNSET
+    strict: bool | UnsetType | None = UNSET
 
 
 class ResponseFormatJSONSchema(_Tagged, frozen=True, kw_only=True, tag="json_schema"):
@@ -315,10 +332,10 @@ class ToolChoiceFunction(_Object, frozen=True, kw_only=True):
 
 
 class ToolChoice(_Object, frozen=True, kw_only=True):
-    """A specific tool the model must use."""
+    """A specific tool the model must use (``function`` only when ``type`` is ``function``)."""
 
     type: str
-    function: ToolChoiceFunction | None = None
+    function: ToolChoiceFunction | UnsetType | None = UNSET
 
 
 class TruncationStrategy(_Object, frozen=True, kw_only=True):
@@ -332,13 +349,13 @@ class TruncationStrategy(_Object, frozen=True, kw_only=True):
 
 
 class Thread(_Object, frozen=True, kw_only=True):
-    """A thread."""
+    """A thread (``tool_resources`` since API v2)."""
 
     id: str
     object: str = "thread"
     created_at: int
     metadata: dict[str, str] | None = None
-    tool_resources: ToolResources | None = None
+    tool_resources: ToolResources | UnsetType | None = UNSET
 
 
 class RequiredActionFunction(_Object, frozen=True, kw_only=True):
@@ -370,7 +387,13 @@ class RequiredAction(_Object, frozen=True, kw_only=True):
 
 
 class Run(_Object, frozen=True, kw_only=True):
-    """A run of an assistant on a thread."""
+    """A run of an assistant on a thread.
+
+    The fields that default to ``UNSET`` came and went with API versions:
+    ``file_ids`` is v1 only, ``tool_resources`` v2 only, the sampling and
+    truncation settings arrived in April 2024, ``parallel_tool_calls`` and
+    ``reasoning_effort`` later.
+    """
 
     id: str
     object: str = "thread.run"
@@ -388,20 +411,20 @@ class Run(_Object, frozen=True, kw_only=True):
     model: str
     instructions: str | None = None
     tools: list[AssistantTool] = field(default_factory=list)
-    tool_resources: ToolResources | None = None
-    file_ids: list[str] = field(default_factory=list)
+    tool_resources: ToolResources | UnsetType | None = UNSET
+    file_ids: list[str] | UnsetType = UNSET
     metadata: dict[str, str] | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    reasoning_effort: str | None = None
-    max_completion_tokens: int | None = None
-    max_prompt_tokens: int | None = None
-    truncation_strategy: TruncationStrategy | None = None
-    incomplete_details: IncompleteDetails | None = None
+    temperature: float | UnsetType | None = UNSET
+    top_p: float | UnsetType | None = UNSET
+    reasoning_effort: str | UnsetType | None = UNSET
+    max_completion_tokens: int | UnsetType | None = UNSET
+    max_prompt_tokens: int | UnsetType | None = UNSET
+    truncation_strategy: TruncationStrategy | UnsetType | None = UNSET
+    incomplete_details: IncompleteDetails | UnsetType | None = UNSET
     usage: Usage | None = None
-    response_format: str | ResponseFormat | None = None
-    tool_choice: str | ToolChoice | None = None
-    parallel_tool_calls: bool | None = None
+    response_format: str | ResponseFormat | UnsetType | None = UNSET
+    tool_choice: str | ToolChoice | UnsetType | None = UNSET
+    parallel_tool_calls: bool | UnsetType | None = UNSET
 
 
 # Run steps
@@ -471,15 +494,15 @@ class FileSearchResult(_Object, frozen=True, kw_only=True):
     file_id: str
     file_name: str
     score: float
-    attributes: dict[str, Any] | None = None
-    content: list[FileSearchResultContent] | None = None
+    attributes: dict[str, Any] | UnsetType | None = UNSET
+    content: list[FileSearchResultContent] | UnsetType | None = UNSET
 
 
 class FileSearch(_Object, frozen=True, kw_only=True):
-    """Options and results of a file search call."""
+    """Options and results of a file search call (early v2 sends ``{}``)."""
 
-    ranking_options: FileSearchRankingOptions | None = None
-    results: list[FileSearchResult] | None = None
+    ranking_options: FileSearchRankingOptions | UnsetType | None = UNSET
+    results: list[FileSearchResult] | UnsetType | None = UNSET
 
 
 class FileSearchToolCall(_Tagged, frozen=True, kw_only=True, tag="file_search"):
@@ -520,7 +543,7 @@ StepDetails: TypeAlias = MessageCreationStepDetails | ToolCallsStepDetails | Unk
 
 
 class RunStep(_Object, frozen=True, kw_only=True):
-    """A step of a run."""
+    """A step of a run (``expired_at`` and ``metadata`` are documented but not sent)."""
 
     id: str
     object: str = "thread.run.step"
@@ -533,22 +556,22 @@ class RunStep(_Object, frozen=True, kw_only=True):
     cancelled_at: int | None = None
     completed_at: int | None = None
     expires_at: int | None = None
-    expired_at: int | None = None
+    expired_at: int | UnsetType | None = UNSET
     failed_at: int | None = None
     last_error: LastError | None = None
     step_details: StepDetails
     usage: Usage | None = None
-    metadata: dict[str, str] | None = None
+    metadata: dict[str, str] | UnsetType | None = UNSET
 
 
 # Messages
 
 
 class FileCitation(_Object, frozen=True, kw_only=True):
-    """The file an annotation cites."""
+    """The file an annotation cites (``quote`` is v1 only)."""
 
     file_id: str
-    quote: str | None = None
+    quote: str | UnsetType | None = UNSET
 
 
 class FileCitationAnnotation(_Tagged, frozen=True, kw_only=True, tag="file_citation"):
@@ -598,7 +621,7 @@ class ImageFile(_Object, frozen=True, kw_only=True):
     """An image file in a message."""
 
     file_id: str
-    detail: str | None = None
+    detail: str | UnsetType | None = UNSET
 
 
 class ImageFileContentBlock(_Tagged, frozen=True, kw_only=True, tag="image_file"):
@@ -612,7 +635,7 @@ class ImageURL(_Object, frozen=True, kw_only=True):
     """An image URL in a message."""
 
     url: str
-    detail: str | None = None
+    detail: str | UnsetType | None = UNSET
 
 
 class ImageURLContentBlock(_Tagged, frozen=True, kw_only=True, tag="image_url"):
@@ -642,7 +665,7 @@ class Attachment(_Object, frozen=True, kw_only=True):
 
 
 class Message(_Object, frozen=True, kw_only=True):
-    """A message in a thread."""
+    """A message in a thread (``file_ids`` is v1 only, ``attachments`` v2 only)."""
 
     id: str
     object: str = "thread.message"
@@ -656,8 +679,8 @@ class Message(_Object, frozen=True, kw_only=True):
     completed_at: int | None = None
     role: str
     content: list[MessageContent] = field(default_factory=list)
-    attachments: list[Attachment] | None = None
-    file_ids: list[str] = field(default_factory=list)
+    attachments: list[Attachment] | UnsetType | None = UNSET
+    file_ids: list[str] | UnsetType = UNSET
     metadata: dict[str, str] | None = None
 
 

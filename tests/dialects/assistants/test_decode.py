@@ -67,19 +67,18 @@ def _sse_payloads(body: bytes) -> list[tuple[str, bytes]]:
 
 
 def _assert_matches(built: Any, wire: Any, where: str = "$") -> None:
-    """*built* (``to_builtins`` of a decoded object) agrees with *wire* on every key it shares.
+    """*built* (``to_builtins`` of a decoded object) is *wire*, key for key.
 
-    Keys the API did not send must hold a default; ``Unknown`` parts must hold the wire object.
+    A key the API did not send must be absent (``UNSET``), not filled with a default;
+    ``Unknown`` parts must hold the wire object.
     """
     if isinstance(built, dict) and built.get("type") == "streamkit.unknown":
         assert built["data"] == wire, where
     elif isinstance(built, dict):
         assert isinstance(wire, dict), where
+        assert built.keys() == wire.keys(), f"{where}: keys {set(built) ^ set(wire)} differ"
         for key, value in built.items():
-            if key in wire:
-                _assert_matches(value, wire[key], f"{where}.{key}")
-            else:
-                assert value in (None, [], {}), f"{where}.{key}: {value!r} not sent by the API"
+            _assert_matches(value, wire[key], f"{where}.{key}")
     elif isinstance(built, list):
         assert isinstance(wire, list), where
         assert len(built) == len(wire), where
@@ -103,10 +102,7 @@ def test_every_recorded_payload_decodes(path: Path) -> None:
         built = msgspec.to_builtins(event.data)
         wire = json.loads(data)
         assert "streamkit.unknown" not in json.dumps(built), "recordings use only known types"
-        if name.endswith(".delta"):
-            assert built == wire
-        else:
-            _assert_matches(built, wire)
+        assert built == wire, name
 
 
 def test_recorded_events_round_trip_through_msgspec_json() -> None:
@@ -473,12 +469,15 @@ def test_new_enum_values_and_fields_decode() -> None:
     event = decode_event("thread.run.created", _encode(run))
     assert isinstance(event, ThreadRunCreated)
     assert event.data.status == "paused"
-    assert event.data.truncation_strategy is not None
+    assert isinstance(event.data.truncation_strategy, assistants.TruncationStrategy)
     assert event.data.truncation_strategy.type == "smart"
-    assert not isinstance(event.data.tool_choice, str)
-    assert event.data.tool_choice is not None
+    assert isinstance(event.data.tool_choice, assistants.ToolChoice)
     assert event.data.tool_choice.type == "web_search"
-    _assert_matches(msgspec.to_builtins(event.data), run)
+    assert event.data.tool_choice.function is msgspec.UNSET
+    # Fields this schema does not know are dropped; everything else is kept as sent.
+    known = copy.deepcopy(run)
+    del known["brand_new"], known["tools"][0]["extra"], known["tools"][0]["function"]["extra"]
+    _assert_matches(msgspec.to_builtins(event.data), known)
 
 
 def test_v1_run_without_v2_fields_decodes() -> None:
@@ -488,8 +487,35 @@ def test_v1_run_without_v2_fields_decodes() -> None:
     event = decode_event("thread.run.completed", _encode(run))
     assert isinstance(event, assistants.ThreadRunCompleted)
     assert event.data.file_ids == ["file_1"]
-    assert event.data.tool_resources is None
-    assert event.data.parallel_tool_calls is None
+    assert event.data.tool_resources is msgspec.UNSET
+    assert event.data.parallel_tool_calls is msgspec.UNSET
+    assert event.data.reasoning_effort is msgspec.UNSET
+    assert event.data.response_format is msgspec.UNSET
+    assert msgspec.to_builtins(event.data) == run
+
+
+def test_v2_run_without_v1_fields_omits_them() -> None:
+    run = _run()
+    event = decode_event("thread.run.completed", _encode(run))
+    assert isinstance(event, assistants.ThreadRunCompleted)
+    assert event.data.file_ids is msgspec.UNSET
+    assert event.data.reasoning_effort is None
+    assert msgspec.to_builtins(event.data) == run
+
+
+def test_null_is_kept_apart_from_absent() -> None:
+    absent = _run()
+    del absent["max_prompt_tokens"]
+    nulled = _run(max_prompt_tokens=None)
+    absent_run = decode_event("thread.run.created", _encode(absent)).data
+    nulled_run = decode_event("thread.run.created", _encode(nulled)).data
+    assert isinstance(absent_run, assistants.Run)
+    assert isinstance(nulled_run, assistants.Run)
+    assert absent_run.max_prompt_tokens is msgspec.UNSET
+    assert nulled_run.max_prompt_tokens is None
+    assert absent_run != nulled_run
+    assert msgspec.to_builtins(absent_run) == absent
+    assert msgspec.to_builtins(nulled_run) == nulled
 
 
 # Errors
