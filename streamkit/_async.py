@@ -56,14 +56,17 @@ async def aiter_events(
     deadline = math.inf if idle_timeout is None else anyio.current_time() + idle_timeout
     try:
         while True:
+            scope = None
             try:
                 with anyio.fail_after(
                     None if idle_timeout is None else deadline - anyio.current_time()
-                ):
+                ) as scope:
                     chunk = await anext(source)
             except StopAsyncIteration:
                 break
             except TimeoutError:
+                if scope is None or not scope.cancelled_caught:
+                    raise  # the source's own TimeoutError, not our idle timeout
                 raise StreamStalled(
                     f"no event for {idle_timeout} s",
                     ordinal=pipeline.ordinal,

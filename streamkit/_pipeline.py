@@ -14,6 +14,8 @@ from ._sse import SSEDecoder
 from .dialects import _base
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from ._sse import SSEEvent
     from .dialects._base import Dialect
 
@@ -37,21 +39,26 @@ class Pipeline:
         self.decoder = SSEDecoder(max_event_size=max_event_size)
         self.ordinal = 0
 
-    def events(self, sse_events: list[SSEEvent]) -> list[Any]:
-        """The typed events for *sse_events*, in order."""
+    def events(self, sse_events: list[SSEEvent]) -> Iterator[Any]:
+        """The typed events for *sse_events*, in order.
+
+        A generator, so that under ``"raise"`` every event before a bad one
+        in the same batch is still delivered before the error.
+        """
         decode = self.decode
-        out = []
         for sse in sse_events:
             try:
-                out.append(decode(sse.event, sse.view))
+                event = decode(sse.event, sse.view)
             except DecodeError as exc:
                 error = self._locate(exc, sse)
                 if self.on_error == "raise":
                     raise error from None
+                self.ordinal += 1
                 if self.on_error == "yield":
-                    out.append(self.dialect.invalid(sse.event, sse.data, error))
+                    yield self.dialect.invalid(sse.event, sse.data, error)
+                continue
             self.ordinal += 1
-        return out
+            yield event
 
     def _locate(self, exc: DecodeError, sse: SSEEvent) -> DecodeError:
         """*exc* again, naming the event's ordinal and byte offset in the stream."""

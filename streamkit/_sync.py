@@ -35,7 +35,6 @@ def iter_events(
     feed = pipeline.decoder.feed
     events = pipeline.events
     for chunk in chunks:
-        sse_events = feed(chunk)
-        if sse_events:
-            yield from events(sse_events)
+        # The SSE events (and their data) are dropped before the typed ones are used.
+        yield from events(feed(chunk))
     pipeline.decoder.close()

@@ -398,11 +398,6 @@ def test_incomplete_message() -> None:
     assert acc.warnings == []
 
 
-@pytest.mark.xfail(
-    reason="Accumulator.outcome follows the event name (thread.run.completed), not the run's"
-    " status (incomplete); reported to the fold's owner",
-    strict=True,
-)
 def test_incomplete_message_outcome_is_incomplete() -> None:
     (outcome,) = fold("incomplete-message").outcomes
     assert outcome.kind == "incomplete"

@@ -14,14 +14,25 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import attrs
 import msgspec
 
 from streamkit._errors import DecodeError
 
-__all__ = ("Accumulator", "Dialect", "InvalidEvent", "UnknownEvent", "get", "names", "register")
+__all__ = (
+    "Accumulator",
+    "Dialect",
+    "Drift",
+    "DriftKind",
+    "InvalidEvent",
+    "UnknownEvent",
+    "Violation",
+    "get",
+    "names",
+    "register",
+)
 
 
 class UnknownEvent(msgspec.Struct, frozen=True):
@@ -41,6 +52,41 @@ class InvalidEvent(msgspec.Struct, frozen=True):
     event: str
     data: bytes
     error: DecodeError
+
+
+@attrs.frozen
+class Violation:
+    """A protocol violation a fold met and went past (or raised, when strict).
+
+    ``kind`` names the rule broken (each dialect documents its kinds),
+    ``ordinal`` is the 0-based index of the event in what the accumulator was
+    fed, ``event`` its name, ``object_id`` the object it concerned, if any.
+    """
+
+    kind: str
+    message: str
+    ordinal: int
+    event: str
+    object_id: str | None = None
+
+
+DriftKind = Literal["only_in_final", "only_in_fold", "conflict"]
+
+
+@attrs.frozen
+class Drift:
+    """One difference between what the deltas built and the server's final object.
+
+    ``path`` is a JSON path inside the object; ``kind`` says whether the value
+    is ``"only_in_final"`` (no delta sent it), ``"only_in_fold"`` (the final
+    object lacks it), or a ``"conflict"``.
+    """
+
+    object_id: str
+    path: str
+    folded: Any
+    final: Any
+    kind: DriftKind
 
 
 class Accumulator(Protocol):
@@ -76,6 +122,9 @@ class Dialect:
 # name -> module that defines DIALECT; replaced by the Dialect once imported.
 _REGISTRY: dict[str, str | Dialect] = {
     "assistants": "streamkit.dialects.assistants",
+    "chat": "streamkit.dialects.chat",
+    "responses": "streamkit.dialects.responses",
+    "anthropic": "streamkit.dialects.anthropic",
 }
 
 

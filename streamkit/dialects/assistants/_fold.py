@@ -28,13 +28,14 @@ when the accumulator is strict.
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, get_args
 
 import attrs
 import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import FoldError
+from streamkit.dialects._base import Drift, DriftKind, Violation
 
 from ._schema import (
     AssistantStreamEvent,
@@ -60,6 +61,9 @@ from ._schema import (
     ToolCallsStepDetailsDelta,
     Unknown,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = (
     "Accumulator",
@@ -106,14 +110,40 @@ replaced otherwise: identifiers, names, types and counts (``id``,
 """
 
 
-class _Fragments(list[str]):
-    """A string being built by concatenation: its fragments, joined when read."""
+_RUN: Final = 256
+"""How many fragments of a string are kept before the newest are joined into one."""
 
-    __slots__ = ()
+
+class _Fragments(list[str]):
+    """A string being built by concatenation: its fragments, joined when read.
+
+    Appending costs the size of the fragment.  To keep memory near the size
+    of the text, every ``_RUN`` fragments appended since the last join are
+    joined into one piece (``limit`` is the length at which that happens), so
+    each character is copied once more at most before the text is read.
+    """
+
+    __slots__ = ("limit",)
+
+    def __init__(self, fragments: list[str]) -> None:
+        super().__init__(fragments)
+        self.limit = _RUN
+
+    def add(self, fragment: str) -> None:
+        self.append(fragment)
+        if len(self) >= self.limit:
+            self.compact()
+
+    def compact(self) -> None:
+        """Join the fragments appended since the last join into one piece."""
+        start = self.limit - _RUN
+        self[start:] = ["".join(self[start:])]
+        self.limit = start + 1 + _RUN
 
     def text(self) -> str:
         if len(self) != 1:
             self[:] = ["".join(self)]
+            self.limit = 1 + _RUN
         return self[0]
 
 
@@ -140,6 +170,7 @@ def _materialize(node: Any) -> Any:
 # -- lifecycles ---------------------------------------------------------------------
 
 _RUN_TERMINAL: Final = frozenset({"completed", "incomplete", "failed", "cancelled", "expired"})
+_RUN_PAUSED: Final = frozenset({"requires_action", *_RUN_TERMINAL})
 _RUN_ACTIVE: Final = frozenset({"in_progress", "requires_action", "cancelling", *_RUN_TERMINAL})
 
 RUN_NEXT: Final[dict[str | None, frozenset[str]]] = {
@@ -178,42 +209,6 @@ _DELTA_STATES: Final = frozenset({"created", "in_progress", "delta"})
 
 
 # -- what the fold reports ---------------------------------------------------------
-
-
-@attrs.frozen
-class Violation:
-    """A protocol violation the fold met and went past.
-
-    ``kind`` names the rule (``"transition"``, ``"unknown-id"``,
-    ``"index-gap"``, ``"index-out-of-range"``, ``"other-run"``,
-    ``"second-run"``, ``"after-done"``, ``"snapshot"``), ``ordinal`` is the
-    0-based index of the event in what this accumulator was fed.
-    """
-
-    kind: str
-    message: str
-    ordinal: int
-    event: str
-    object_id: str | None = None
-
-
-DriftKind = Literal["only_in_final", "only_in_fold", "conflict"]
-
-
-@attrs.frozen
-class Drift:
-    """One difference between the folded deltas and the server's final object.
-
-    ``path`` is a JSON path inside the object (``$.content[0].text.value``);
-    ``kind`` says whether the value is ``"only_in_final"`` (no delta sent
-    it), ``"only_in_fold"`` (the final object lacks it), or a ``"conflict"``.
-    """
-
-    object_id: str
-    path: str
-    folded: Any
-    final: Any
-    kind: DriftKind
 
 
 @attrs.frozen
@@ -391,6 +386,8 @@ class Accumulator:
         """How the stream ended, or would have if it stopped now."""
         run = self.run
         state = self._run_state
+        if run is not None and run.status in _RUN_TERMINAL:
+            state = run.status  # the object says more than the event's name
         if state in _RUN_TERMINAL and run is not None:
             if state == "completed":
                 return Completed(run)
@@ -503,9 +500,12 @@ class Accumulator:
         elif state not in table[entry.state]:
             self._violate("transition", f"{obj.id}: {state} after {entry.state}", obj.id)
         if not table[state] and state != "created":  # a terminal state: the final object
-            if entry.deltas and not entry.final:
-                folded = self._snapshot(entry)
-                self._compare(obj.id, field, getattr(folded, field), getattr(obj, field))
+            if entry.tree is not None and not entry.final:
+                folded = entry.tree.get(field, _MISSING)
+                for path, missing in _gaps(folded, f"$.{field}"):
+                    self._violate("index-gap", f"{obj.id}: no index {missing} at {path}", obj.id)
+                final = msgspec.to_builtins(getattr(obj, field))
+                _diff(obj.id, f"$.{field}", folded, final, self._drift)
             entry.final = True
         elif entry.deltas:
             # A new snapshot of an object being folded: take its other fields,
@@ -549,6 +549,8 @@ class Accumulator:
                     value = text.value
                     if fragments is not None and value is not UNSET:
                         fragments.append(value)
+                        if len(fragments) >= fragments.limit:
+                            fragments.compact()
                         entry.snapshot = None
                         entry.deltas += 1
                         return
@@ -573,6 +575,8 @@ class Accumulator:
         self._errors.append(event.data)
 
     def _on_done(self, event: Done) -> None:
+        if self.run is not None and self._run_state not in _RUN_PAUSED:
+            self._violate("early-done", f"done while run {self.run.id} is {self._run_state}")
         self.done = True
 
     # -- merging ---------------------------------------------------------------------
@@ -590,16 +594,17 @@ class Accumulator:
             rule = MERGE.get((cls, name))
             if rule is CONCAT:
                 current = node.get(name)
-                if type(current) is _Fragments:
-                    current.append(value)
-                elif value is None:
+                if value is None:  # null adds nothing to the string so far
                     node[name] = current
+                elif type(current) is _Fragments:
+                    current.add(value)
                 else:
                     node[name] = _Fragments([current, value] if current else [value])
             elif rule is BY_INDEX:
                 self._merge_items(node, name, value, f"{path}.{name}", entry)
             elif type(value) is Unknown:
-                node[name] = value.data
+                # An object of a type this version does not know: kept whole, latest wins.
+                node[name] = {"type": "streamkit.unknown", "data": value.data}
             elif isinstance(value, msgspec.Struct):
                 child = node.get(name)
                 if type(child) is not dict:
@@ -626,44 +631,82 @@ class Accumulator:
                 continue
             item = items.get(index)
             if item is None:
-                if index > 0 and index - 1 not in items:
-                    self._violate("index-gap", f"{entry.id}: index {index} at {path}", entry.id)
                 item = items[index] = {}
             if unknown:
-                # A part of a type this version does not know: kept whole, latest wins.
-                items[index] = {"type": "streamkit.unknown", "data": part.data}
+                # A part of a type this version does not know: kept whole, latest wins,
+                # less the delta's ``index`` (the final object's parts have none).
+                data = {key: value for key, value in part.data.items() if key != "index"}
+                items[index] = {"type": "streamkit.unknown", "data": data}
             else:
                 self._merge(item, part, f"{path}[{index}]", entry)
 
-    # -- drift -----------------------------------------------------------------------
 
-    def _compare(self, object_id: str, field: str, folded: Any, final: Any) -> None:
-        _diff(
-            object_id,
-            f"$.{field}",
-            msgspec.to_builtins(folded),
-            msgspec.to_builtins(final),
-            self._drift,
-        )
+_MISSING: Final = object()
 
 
 def _diff(object_id: str, path: str, folded: Any, final: Any, out: list[Drift]) -> None:
+    """Record in *out* how a folded tree differs from the final object's builtins.
+
+    The tree is read where it lies: a string still in fragments is compared
+    piece by piece, never joined, so the check costs no copy of the text.  A
+    field the deltas never sent is no difference when the final object has
+    it empty (``None``, ``[]``, ``{}``), as a list the API always sends is.
+    """
+    kind = type(folded)
+    if kind is _Fragments:
+        if type(final) is str and _same_text(folded, final):
+            return
+        folded = folded.text()
+    elif kind is _ByIndex:
+        folded = [folded[index] for index in sorted(folded)]
     if type(folded) is dict and type(final) is dict:
         for key in {**folded, **final}:
-            _diff(object_id, f"{path}.{key}", folded.get(key), final.get(key), out)
+            _diff(
+                object_id, f"{path}.{key}", folded.get(key, _MISSING), final.get(key, _MISSING), out
+            )
     elif type(folded) is list and type(final) is list:
         for i in range(max(len(folded), len(final))):
-            a = folded[i] if i < len(folded) else None
-            b = final[i] if i < len(final) else None
+            a = folded[i] if i < len(folded) else _MISSING
+            b = final[i] if i < len(final) else _MISSING
             _diff(object_id, f"{path}[{i}]", a, b, out)
-    elif folded != final:
+    elif folded is _MISSING and final in (None, [], {}):
+        return
+    else:
+        folded = None if folded is _MISSING else _materialize(folded)
+        final = None if final is _MISSING else final
+        if folded == final:
+            return
         if folded is None:
-            kind: DriftKind = "only_in_final"
+            drift: DriftKind = "only_in_final"
         elif final is None:
-            kind = "only_in_fold"
+            drift = "only_in_fold"
         else:
-            kind = "conflict"
-        out.append(Drift(object_id, path, folded, final, kind))
+            drift = "conflict"
+        out.append(Drift(object_id, path, folded, final, drift))
+
+
+def _gaps(node: Any, path: str) -> Iterator[tuple[str, int]]:
+    """Where a tree has an index-merged list with a hole: (path, first missing index)."""
+    kind = type(node)
+    if kind is _ByIndex:
+        for expected, index in enumerate(sorted(node)):
+            if index != expected:
+                yield path, expected
+                break
+        for index, item in node.items():
+            yield from _gaps(item, f"{path}[{index}]")
+    elif kind is dict:
+        for key, value in node.items():
+            yield from _gaps(value, f"{path}.{key}")
+
+
+def _same_text(fragments: _Fragments, text: str) -> bool:
+    pos = 0
+    for piece in fragments:
+        if not text.startswith(piece, pos):
+            return False
+        pos += len(piece)
+    return pos == len(text)
 
 
 def _parent_of_part(tree: Any, path: str) -> tuple[Any, Any]:
