@@ -3,9 +3,9 @@
 Theory of operation
 -------------------
 
-``SSEDecoder.feed`` parses each received chunk where it lies.  Only the bytes
-of an unterminated line are copied into ``_tail``, to be joined with the start
-of the next chunk; complete lines are never copied before they are parsed.
+``SSEDecoder.feed`` parses each received chunk where it lies; between chunks
+it keeps only ``_tail``, the unparsed start of the current block (an
+unfinished line, and maybe whole lines before it).
 
 Every search for a line end looks only at bytes it has not looked at before:
 a tail is extended, never rescanned, because a line end can only come from the
@@ -13,10 +13,19 @@ new chunk.  Feeding a long event one byte at a time therefore costs linear
 time (one ``bytearray`` append per byte).
 
 Two loops walk the lines of a chunk.  ``_lines_lf`` is the fast path for the
-usual case, a chunk with no CR in it: one ``find(b"\\n")`` per line.
-``_lines_any`` handles CR and CRLF too, remembering the next CR and the next LF
-so that neither is searched for twice.  A CR that ends a chunk ends its line
-at once; an LF that then opens the next chunk is skipped (``_skip_lf``).
+usual case, a chunk with no CR in it: between events it takes a whole
+``event: NAME`` / ``data: VALUE`` block in one step, and otherwise one
+``find(b"\\n")`` per line.  ``_lines_any`` handles CR and CRLF too,
+remembering the next CR and the next LF so that neither is searched for
+twice.  A CR that ends a chunk ends its line at once; an LF that then opens
+the next chunk is skipped (``_skip_lf``).
+
+Small chunks split nearly every block.  So a block that the chunk does not
+finish is *deferred*: its lines stay unparsed in the tail, and the chunk that
+ends it is joined to it once and parsed by the fast path (``_resume``).  Only
+a ``retry`` line has an effect before its block ends, so a block holding one
+is parsed at once; deferred bytes are bounded by ``_defer_limit``, and
+``close`` parses whatever is still deferred.
 
 Field values are never decoded per line.  A ``data`` value is kept as a
 ``memoryview`` of the chunk (chunks are copied to ``bytes`` on entry when they
@@ -44,7 +53,6 @@ DEFAULT_MAX_EVENT_SIZE: Final = 16 * 1024 * 1024
 
 _BOM: Final = b"\xef\xbb\xbf"
 _LF: Final = 10
-_CR: Final = 13
 _COLON: Final = 58
 _SPACE: Final = 32
 _NAME_CACHE_SIZE: Final = 256
