@@ -1,0 +1,220 @@
+"""Helpers for the CLI tests: running ``python -m streamkit``, a local SSE server, recordings."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from streamkit.recording import Recorder
+
+from .recording.helpers import ScriptedClock
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "recordings-real"
+ASSISTANTS = REAL / "assistants"
+
+
+def child_env() -> dict[str, str]:
+    """The environment for CLI subprocesses.
+
+    Compiled bytecode is cached under the temp dir (never in the source tree),
+    even where ``PYTHONDONTWRITEBYTECODE`` is set: recompiling the package in
+    each of the ~100 subprocesses would double the suite's run time.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", os.path.join(tempfile.gettempdir(), "streamkit-pycache"))
+    return env
+
+
+def run_python(
+    *args: str | Path, stdin: bytes | None = None, timeout: float = 60, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """``python ARGS`` in a subprocess, output captured as bytes."""
+    return subprocess.run(
+        [sys.executable, *map(str, args)],
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        env=child_env(),
+        cwd=cwd,
+    )
+
+
+def run_cli(
+    *args: str | Path, stdin: bytes | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -m streamkit ARGS`` in a subprocess, output captured as bytes."""
+    return run_python("-m", "streamkit", *args, stdin=stdin, timeout=timeout)
+
+
+def run_all(
+    *calls: Sequence[str | Path], stdin: bytes | None = None
+) -> list[subprocess.CompletedProcess[bytes]]:
+    """Several ``run_cli`` calls at once (each a sequence of arguments), results in order."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(lambda args: run_cli(*args, stdin=stdin), calls))
+
+
+def assert_user_error(
+    result: subprocess.CompletedProcess[bytes], *fragments: str, code: int = 1
+) -> str:
+    """*result* failed with *code* and one ``streamkit: error:`` line holding *fragments*."""
+    stderr = result.stderr.decode()
+    assert result.returncode == code, (result.returncode, stderr)
+    assert "Traceback" not in stderr, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("streamkit: error: "), stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, stderr)
+    return lines[0]
+
+
+def sse_events(body: bytes) -> list[bytes]:
+    """*body* split after each blank line (``\\n\\n``), so each piece is one whole event."""
+    pieces, start = [], 0
+    while (end := body.find(b"\n\n", start)) >= 0:
+        pieces.append(body[start : end + 2])
+        start = end + 2
+    if start < len(body):
+        pieces.append(body[start:])
+    return pieces
+
+
+@dataclass
+class Stream:
+    """One stream of a session to record: chunks, their times, the end time, HTTP info.
+
+    ``start`` is when a stream after the first starts (its ``"s"`` line).
+    """
+
+    chunks: Sequence[bytes]
+    times: Sequence[float]
+    end: float
+    start: float = 0.0
+    request: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
+
+
+def record_session(
+    path: Path, streams: Sequence[Stream], *, dialect: str | None = "assistants"
+) -> Path:
+    """Write a recording of *streams* at their scripted times."""
+    times = [0.0]
+    for i, stream in enumerate(streams):
+        if i:
+            times.append(stream.start)
+        times += [*stream.times, stream.end]
+    first = streams[0]
+    with Recorder.open(
+        path,
+        dialect=dialect,
+        request=first.request,
+        response=first.response,
+        clock=ScriptedClock(times),
+    ) as recorder:
+        for i, stream in enumerate(streams):
+            if i:
+                recorder.new_stream(request=stream.request, response=stream.response)
+            for _ in recorder.tap(stream.chunks):
+                pass
+    return path
+
+
+def paced(body: bytes, *, start: float, step: float, first: float | None = None) -> Stream:
+    """*body* as one chunk per SSE event, the first at *first* (default *start*), then every
+    *step* seconds; the stream itself starts at *start*."""
+    chunks = sse_events(body)
+    origin = start if first is None else first
+    times = [origin + i * step for i in range(len(chunks))]
+    return Stream(chunks, times, times[-1] + step, start=start)
+
+
+# -- a local SSE server ---------------------------------------------------------------------
+
+
+@dataclass
+class Served:
+    """What the local server sends, and what it received."""
+
+    chunks: Sequence[bytes]
+    status: int = 200
+    delay: float = 0.01
+    cut: bool = False  # drop the connection instead of ending the body
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _handler(served: Served) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            served.requests.append(
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": dict(self.headers.items()),
+                    "body": body,
+                }
+            )
+            self.send_response(served.status)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Set-Cookie", "session=secret")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for chunk in served.chunks:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+                time.sleep(served.delay)
+            if served.cut:
+                self.close_connection = True
+                return
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
+        do_GET = _serve
+        do_POST = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (at the time of asking)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def sse_server(served: Served) -> Iterator[str]:
+    """Serve *served* on 127.0.0.1 from a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(served))
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -1,0 +1,863 @@
+"""The command line, run as ``python -m streamkit`` in a subprocess.
+
+Real captures come from ``/work/shared/recordings-real/assistants``; timed and
+multi-stream sessions are recorded in tmp dirs with a scripted clock.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import pytest
+
+from streamkit import iter_events
+from streamkit.dialects.assistants import Accumulator
+from streamkit.recording import Replayer
+
+from .cli_helpers import (
+    ASSISTANTS,
+    REAL,
+    Served,
+    Stream,
+    assert_user_error,
+    child_env,
+    free_port,
+    paced,
+    record_session,
+    run_all,
+    run_cli,
+    run_python,
+    sse_events,
+    sse_server,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+CODE = ASSISTANTS / "openllmetry_code-interpreter-v1_2024-03-24.sse"
+ACTION = ASSISTANTS / "openai-dotnet_function-requires-action_2025-09-16a.sse"
+TOOL_OUTPUTS = ASSISTANTS / "openai-dotnet_submit-tool-outputs_2025-09-16a.sse"  # same run
+FILE_SEARCH = ASSISTANTS / "openai-dotnet_file-search-citation_2025-09-16a.sse"
+INCOMPLETE = ASSISTANTS / "ruby-openai_message-incomplete-max-tokens-v1_2024-04-27.sse"
+TEXT_RUN = ASSISTANTS / "openai-dotnet_text-run_2025-09-16a.sse"
+
+pytestmark = pytest.mark.skipif(not ASSISTANTS.is_dir(), reason="no real recordings")
+
+
+_READ_ONLY = frozenset({"events", "fold", "inspect", "replay"})
+_SEEN: dict[tuple[tuple[str, ...], bytes | None], bytes] = {}
+
+
+def ok(*args: str | Path, stdin: bytes | None = None) -> bytes:
+    """Run the CLI; it must succeed without writing to stderr.
+
+    The output of a command that only reads (and of files no test changes after
+    making them) is remembered: asking again does not start another process.
+    """
+    key = (tuple(map(str, args)), stdin)
+    cache = key[0][0] in _READ_ONLY and "--html" not in key[0]
+    if cache and key in _SEEN:
+        return _SEEN[key]
+    result = run_cli(*args, stdin=stdin)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr == b"", result.stderr.decode()
+    if cache:
+        _SEEN[key] = result.stdout
+    return result.stdout
+
+
+def ok_all(*calls: list[str | Path], stdin: bytes | None = None) -> list[bytes]:
+    """Several CLI runs at once; each must succeed without writing to stderr."""
+    results = run_all(*calls, stdin=stdin)
+    for result in results:
+        assert result.returncode == 0, result.stderr.decode()
+        assert result.stderr == b"", result.stderr.decode()
+    return [result.stdout for result in results]
+
+
+def json_lines(data: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in data.splitlines()]
+
+
+def sse_names(body: bytes) -> list[str]:
+    return [line[7:].decode() for line in body.splitlines() if line.startswith(b"event: ")]
+
+
+RUN_REQUEST = {
+    "method": "POST",
+    "url": "https://api.openai.com/v1/threads/runs",
+    "headers": {"Authorization": "Bearer sk-secret"},
+}
+OUTPUTS_REQUEST = {
+    "method": "POST",
+    "url": "https://api.openai.com/v1/threads/t/runs/r/submit_tool_outputs",
+}
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run that stops for a tool call (stream 0), then its tool-output continuation
+    (stream 1), one chunk per SSE event: the first event at 0.5 s, a 6 s silence after
+    the fifth, the continuation starting at 20 s with its first event at 20.25 s."""
+    first = paced(ACTION.read_bytes(), start=0.0, first=0.5, step=0.01)
+    times = [t + (6.0 if i >= 5 else 0.0) for i, t in enumerate(first.times)]
+    first = Stream(first.chunks, times, times[-1] + 0.01, request=RUN_REQUEST)
+    second = paced(TOOL_OUTPUTS.read_bytes(), start=20.0, first=20.25, step=0.01)
+    second.request = OUTPUTS_REQUEST
+    second.response = {"status": 200, "headers": {"content-type": "text/event-stream"}}
+    path = tmp_path_factory.mktemp("cli") / "session.ndjson"
+    return record_session(path, [first, second])
+
+
+# -- the program -----------------------------------------------------------------------
+
+
+def test_version() -> None:
+    assert ok("--version").decode().startswith("streamkit ")
+
+
+def test_no_command_prints_help_and_exits_2() -> None:
+    result = run_cli()
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert b"usage: streamkit" in result.stderr
+    for command in (b"replay", b"events", b"fold", b"inspect", b"convert", b"record"):
+        assert command in result.stderr
+
+
+def test_help_exits_0() -> None:
+    assert b"usage: streamkit" in ok("--help")
+    assert b"--speed" in ok("replay", "--help")
+
+
+def test_main_module_and_entry_point_are_the_same_function() -> None:
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="streamkit")
+    assert script.value == "streamkit._cli:main"
+
+
+# -- events ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [CODE, FILE_SEARCH], ids=lambda p: p.stem)
+def test_events_one_json_line_per_event(path: Path) -> None:
+    events = json_lines(ok("events", path))
+    assert [e["event"] for e in events] == sse_names(path.read_bytes())
+    expected = [
+        msgspec.json.decode(msgspec.json.encode(e))
+        for e in iter_events([path.read_bytes()], "assistants")
+    ]
+    assert events == expected
+
+
+def test_events_from_stdin_raw_sse() -> None:
+    assert ok("events", "-", stdin=CODE.read_bytes()) == ok("events", CODE)
+
+
+def test_events_from_stdin_recording_plain_and_gzipped(session: Path) -> None:
+    expected = ok("events", session)
+    (plain,) = ok_all(["events", "-"], stdin=session.read_bytes())
+    (gzipped,) = ok_all(["events", "-"], stdin=gzip.compress(session.read_bytes()))
+    assert plain == gzipped == expected
+
+
+def test_events_from_stdin_gzipped_raw_sse() -> None:
+    assert ok("events", "-", stdin=gzip.compress(CODE.read_bytes())) == ok("events", CODE)
+
+
+def test_events_unknown_and_invalid_events(tmp_path: Path) -> None:
+    path = tmp_path / "odd.sse"
+    path.write_bytes(
+        b'event: thread.run.created\ndata: {"id": 1\n\n'
+        b'event: thread.brand_new\ndata: {"a": [1]}\n\n'
+        b"event: thread.brand_new\ndata: not json\n\n"
+    )
+    failed, skipped, kept = run_all(
+        ["events", path],
+        ["events", "--on-error", "skip", path],
+        ["events", "--on-error", "yield", path],
+    )
+    assert_user_error(failed, "thread.run.created", "event #0")
+    unknown, text = json_lines(skipped.stdout)
+    assert unknown == {"event": "thread.brand_new", "unknown": True, "data": {"a": [1]}}
+    assert text == {"event": "thread.brand_new", "unknown": True, "data": "not json"}
+    invalid, *_ = json_lines(kept.stdout)
+    assert invalid["event"] == "thread.run.created"
+    assert invalid["invalid"] is True
+    assert invalid["data"] == '{"id": 1'
+    assert "event #0" in invalid["error"]
+
+
+def test_events_per_stream_of_a_session(session: Path) -> None:
+    both, first, second = map(
+        json_lines,
+        ok_all(
+            ["events", session],
+            ["events", "--stream", "0", session],
+            ["events", "--stream", "1", session],
+        ),
+    )
+    assert both == first + second
+    assert [e["event"] for e in first] == sse_names(ACTION.read_bytes())
+
+
+# -- fold ------------------------------------------------------------------------------
+
+
+def test_fold_matches_the_library() -> None:
+    doc = json.loads(ok("fold", ACTION))
+    assert list(doc) == [
+        "thread",
+        "run",
+        "messages",
+        "run_steps",
+        "drift",
+        "warnings",
+        "errors",
+        "outcome",
+    ]
+    acc = Accumulator()
+    for event in iter_events([ACTION.read_bytes()]):
+        acc.feed(event)
+    assert doc["run"] == msgspec.to_builtins(acc.run)
+    assert doc["thread"] == msgspec.to_builtins(acc.thread)
+    assert doc["run_steps"] == msgspec.to_builtins(acc.run_steps)
+    assert doc["outcome"]["kind"] == "requires_action"
+    call = doc["outcome"]["tool_calls"][0]
+    assert call["function"]["name"] == "get_current_weather"
+    assert doc["drift"] == doc["warnings"] == doc["errors"] == []
+
+
+def test_fold_pretty_is_the_same_document_indented() -> None:
+    compact, pretty = ok_all(["fold", CODE], ["fold", "--pretty", CODE])
+    assert json.loads(pretty) == json.loads(compact)
+    assert compact.count(b"\n") == 1
+    assert b'\n  "run": {\n    "id"' in pretty
+
+
+def test_fold_a_session_folds_every_stream_into_one_run(session: Path) -> None:
+    doc = json.loads(ok("fold", session))
+    assert doc["outcome"]["kind"] == "completed"
+    function_step, message_step = doc["run_steps"].values()
+    assert function_step["step_details"]["tool_calls"][0]["function"]["output"] == "warm and sunny"
+    assert message_step["step_details"]["type"] == "message_creation"
+    (message,) = doc["messages"].values()
+    assert message["content"][0]["text"]["value"].startswith("Since it's warm and sunny")
+    assert doc["warnings"] == []
+    (drift,) = doc["drift"]  # the function's output comes only in the step's final object
+    assert drift["path"] == "$.step_details.tool_calls[0].function.output"
+    assert (drift["folded"], drift["final"], drift["kind"]) == (
+        None,
+        "warm and sunny",
+        "only_in_final",
+    )
+
+
+def test_fold_reports_drift_and_warnings_as_records() -> None:
+    doc, alone = map(json.loads, ok_all(["fold", FILE_SEARCH], ["fold", TOOL_OUTPUTS]))
+    assert doc["drift"], "this capture's annotation deltas differ from the final message"
+    drift = doc["drift"][0]
+    assert set(drift) == {"object_id", "path", "folded", "final", "kind"}
+    assert drift["path"].startswith("$.")
+    assert alone["warnings"]  # a continuation without its start
+    assert {"kind", "message", "ordinal", "event"} <= set(alone["warnings"][0])
+
+
+def test_fold_from_stdin() -> None:
+    assert ok("fold", "-", stdin=ACTION.read_bytes()) == ok("fold", ACTION)
+
+
+# -- replay ----------------------------------------------------------------------------
+
+
+def test_replay_text_code_interpreter() -> None:
+    text = ok("replay", "--speed", "0", CODE).decode()
+    assert text.startswith("[assistant]\nOf course, I can help you solve the equation")
+    assert "[code_interpreter]\nfrom sympy import symbols, Eq, solve\n" in text
+    assert "solution[0]\n[code_interpreter output]\n1\n[assistant]\nThe solution" in text
+    assert text.endswith("feel free to ask!\n[run completed]\n")
+
+
+def test_replay_text_function_call_session(session: Path) -> None:
+    text = ok("replay", "--speed", "0", session).decode()
+    assert text.startswith(
+        "[function get_current_weather]\n{}\n"
+        "[run requires_action: submit tool outputs for get_current_weather({})]\n"
+        "[function output]\nwarm and sunny\n[assistant]\nSince it's warm and sunny"
+    )
+    assert text.endswith("for an extended period!\n[run completed]\n")
+
+
+def test_replay_text_requires_action_says_it_once() -> None:
+    text = ok("replay", "--speed", "0", ACTION).decode()
+    assert text == (
+        "[function get_current_weather]\n{}\n"
+        "[run requires_action: submit tool outputs for get_current_weather({})]\n"
+    )
+
+
+def test_replay_text_file_search_and_incomplete_message() -> None:
+    search, incomplete = ok_all(
+        ["replay", "--speed", "0", FILE_SEARCH], ["replay", "--speed", "0", INCOMPLETE]
+    )
+    assert search.startswith(b"[file_search]\n[file_search: 1 result(s)]\n[assistant]\n")
+    assert b"favorite food is cake" in search
+    assert b"\n[message incomplete: max_tokens]\n" in incomplete
+
+
+def test_replay_text_is_the_default_and_the_same_from_stdin() -> None:
+    default, text = ok_all(["replay", "--speed", "0", TEXT_RUN], ["replay", "--text", TEXT_RUN])
+    (piped,) = ok_all(["replay", "--speed", "0", "-"], stdin=TEXT_RUN.read_bytes())
+    assert default == text == piped
+    assert default.startswith(b"[assistant]\n")
+    assert default.endswith(b"\n[run completed]\n")
+
+
+def _run_payload(**changes: Any) -> bytes:
+    """The first run object of ACTION, with *changes*."""
+    body = ACTION.read_bytes()
+    start = body.index(b"event: thread.run.created\ndata: ") + len(
+        b"event: thread.run.created\ndata: "
+    )
+    run = json.loads(body[start : body.index(b"\n", start)])
+    return json.dumps(run | changes).encode()
+
+
+def test_replay_text_failed_run_and_error_event(tmp_path: Path) -> None:
+    failed = tmp_path / "failed.sse"
+    error = {"code": "rate_limit_exceeded", "message": "Slow down."}
+    failed.write_bytes(
+        b"event: thread.run.created\ndata: " + _run_payload() + b"\n\n"
+        b"event: thread.run.failed\ndata: "
+        + _run_payload(status="failed", last_error=error)
+        + b"\n\nevent: done\ndata: [DONE]\n\n"
+    )
+    errored = tmp_path / "errored.sse"
+    errored.write_bytes(
+        b"event: thread.run.created\ndata: " + _run_payload() + b"\n\n"
+        b'event: error\ndata: {"message": "The server had an error.", "type": "server_error"}\n\n'
+    )
+    failed_text, errored_text = ok_all(
+        ["replay", "--speed", "0", failed], ["replay", "--speed", "0", errored]
+    )
+    assert failed_text == b"[run failed: rate_limit_exceeded: Slow down.]\n"
+    assert errored_text == (
+        b"[error: The server had an error.]\n[run errored: The server had an error.]\n"
+    )
+
+
+def test_replay_text_view_is_for_assistants_only() -> None:
+    pytest.importorskip("streamkit.dialects.chat")
+    chat = REAL / "chat" / "openai-python_refusal_2024-09-26.sse"
+    default, text, events = run_all(
+        ["replay", "--speed", "0", "--dialect", "chat", chat],
+        ["replay", "--speed", "0", "--text", "--dialect", "chat", chat],
+        ["events", "--dialect", "chat", chat],
+    )
+    assert default.returncode == 0
+    assert default.stdout == events.stdout  # falls back to --events
+    assert_user_error(text, "--text shows assistants streams only, not chat")
+
+
+def test_replay_events_equals_events(session: Path) -> None:
+    assert ok("replay", "--events", "--speed", "0", session) == ok("events", session)
+
+
+def test_replay_raw_is_byte_exact(tmp_path: Path, session: Path) -> None:
+    # CRLF and a UTF-8 character split across chunks ("b" lines), a NUL, stray bytes
+    chunks = [b"event: x\r", b"\ndata: caf\xc3", b"\xa9\0\xff\r\n\r\n", b""]
+    path = record_session(tmp_path / "odd.ndjson.gz", [Stream(chunks, [0, 0, 0, 0], 0)])
+    raw = ["replay", "--raw", "--speed", "0"]
+    code, both, odd = ok_all([*raw, CODE], [*raw, session], [*raw, path])
+    assert code == CODE.read_bytes()
+    assert both == ACTION.read_bytes() + TOOL_OUTPUTS.read_bytes()
+    assert odd == b"".join(chunks)
+    (piped,) = ok_all([*raw, "-"], stdin=path.read_bytes())
+    assert piped == b"".join(chunks)
+
+
+def test_replay_paces_by_the_recording(tmp_path: Path) -> None:
+    body = TEXT_RUN.read_bytes()
+    count = len(sse_events(body))
+    short = record_session(tmp_path / "short.ndjson", [paced(body, start=0, step=0.6 / count)])
+    long = record_session(tmp_path / "long.ndjson", [paced(body, start=0, step=120 / count)])
+
+    def elapsed(*args: str | Path) -> float:
+        start = time.monotonic()
+        ok(*args)
+        return time.monotonic() - start
+
+    assert elapsed("replay", "--speed", "2", short) >= 0.3  # 0.6 s recorded, at double speed
+    assert elapsed("replay", "--speed", "0", long) < 30  # 120 s recorded, no waiting
+    assert elapsed("replay", "--speed", "0", "--events", long) < 30
+
+
+def test_replay_streams_text_as_it_arrives(tmp_path: Path) -> None:
+    """The first text shows up well before a long recorded pause is over."""
+    chunks = sse_events(TEXT_RUN.read_bytes())
+    first_text = next(i for i, c in enumerate(chunks) if b"thread.message.delta" in c)
+    times = [0.0] * (first_text + 1) + [30.0] * (len(chunks) - first_text - 1)
+    path = record_session(tmp_path / "pause.ndjson", [Stream(chunks, times, 30.0)])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamkit", "replay", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_env(),
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == b"[assistant]\n"
+        assert process.poll() is None  # still waiting for the rest
+    finally:
+        process.kill()
+        process.communicate()
+
+
+# -- inspect -----------------------------------------------------------------------------
+
+
+def test_inspect_json_timing(session: Path) -> None:
+    report = json.loads(ok("inspect", "--json", session))
+    assert report["timed"] is True
+    assert len(report["streams"]) == 2
+    assert [s["end"] for s in report["streams"]] == ["eof", "eof"]
+    assert report["bytes"] == len(ACTION.read_bytes()) + len(TOOL_OUTPUTS.read_bytes())
+    names = sse_names(ACTION.read_bytes()) + sse_names(TOOL_OUTPUTS.read_bytes())
+    assert report["chunks"] == report["events"] == len(names)
+    assert sum(report["event_counts"].values()) == len(names)
+    assert report["event_counts"]["thread.message.delta"] == names.count("thread.message.delta")
+    assert report["time_to_first_event"] == pytest.approx(0.5)
+    assert report["time_to_first_text"] > 20.25
+    assert report["gaps"]["max"] == pytest.approx(6.01)
+    assert report["gaps"]["p50"] == pytest.approx(0.01)
+    (stall,) = report["stalls"]
+    assert stall["seconds"] == pytest.approx(6.01)
+    assert stall["after"] == names[4]
+    assert stall["stream"] == 0
+    assert report["run_status"] == report["outcome"] == "completed"
+    assert report["drift"] == 1  # the function output, sent only in the final step object
+
+
+def test_inspect_stall_threshold(session: Path) -> None:
+    quiet, report = map(
+        json.loads,
+        ok_all(
+            ["inspect", "--json", "--stall", "7", session],
+            ["inspect", "--json", "--stall", "0.2", session],
+        ),
+    )
+    assert quiet["stalls"] == []
+    # 0.5 s to the first event, the 6 s silence, 0.25 s to the continuation's first event
+    assert [(s["stream"], s["at"], s["after"]) for s in report["stalls"]] == [
+        (0, 0.0, "(stream start)"),
+        (0, pytest.approx(0.54), "thread.run.step.created"),
+        (1, 20.0, "(stream start)"),
+    ]
+
+
+def test_inspect_text(session: Path) -> None:
+    text = ok("inspect", session).decode()
+    assert "streams            2 (eof, eof)" in text
+    assert "first event        0.500 s" in text
+    assert "stalls > 5 s       1\n  6.010 s after thread.run.step.created" in text
+    assert "outcome            completed" in text
+    assert "  thread.message.delta" in text
+
+
+def test_inspect_raw_sse_has_no_timing() -> None:
+    text = ok("inspect", CODE).decode()
+    assert "(raw SSE body: no timing)" in text
+    assert "stalls > 5 s       none" in text
+    (piped,) = ok_all(["inspect", "--json", "-"], stdin=CODE.read_bytes())
+    report = json.loads(piped)
+    assert report["file"] == "<stdin>"
+    assert report["timed"] is False
+    assert report["event_counts"]["thread.run.step.delta"] == 60
+
+
+def test_inspect_counts_odd_events_instead_of_failing(tmp_path: Path) -> None:
+    path = tmp_path / "odd.sse"
+    path.write_bytes(b"event: thread.run.created\ndata: {\n\nevent: thread.new\ndata: {}\n\n")
+    report = json.loads(ok("inspect", "--json", path))
+    assert report["invalid_events"] == {"thread.run.created": 1}
+    assert report["unknown_events"] == {"thread.new": 1}
+    assert report["outcome"] == "truncated"
+    assert_user_error(run_cli("inspect", "--on-error", "raise", path), "event #0")
+
+
+def _html(tmp_path: Path, session: Path) -> Path:
+    out = tmp_path / "report.html"
+    ok("inspect", "--html", out, session)
+    return out
+
+
+def test_inspect_html_is_self_contained(tmp_path: Path, session: Path) -> None:
+    page = _html(tmp_path, session).read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<svg" in page
+    assert "<polyline" in page  # the cumulative text curve
+    assert 'class="stall"' in page
+    lowered = page.lower()
+    for banned in ("<script", "src=", "href=", "@import", "url("):
+        assert banned not in lowered
+    assert lowered.count("http") == lowered.count("http://www.w3.org/2000/svg")
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="no /usr/bin/chromium")
+def test_inspect_html_renders_in_chromium(tmp_path: Path, session: Path) -> None:
+    page = _html(tmp_path, session)
+    shot = tmp_path / "shot.png"
+    profile = tempfile.mkdtemp()
+    try:
+        subprocess.run(
+            [
+                "/usr/bin/chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                f"--screenshot={shot}",
+                "--window-size=1200,800",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (1200, 800)
+    pixels = _png_pixels(png)
+    colours = {pixels[i : i + 3] for i in range(0, len(pixels) - 2, 3)}
+    assert len(colours) > 20, "the page rendered blank"
+
+
+def _png_pixels(png: bytes) -> bytes:
+    """The raw (still filtered) scanline bytes of a PNG: enough to tell blank from drawn."""
+    data, pos = b"", 8
+    while pos < len(png):
+        length = int.from_bytes(png[pos : pos + 4], "big")
+        kind = png[pos + 4 : pos + 8]
+        if kind == b"IDAT":
+            data += png[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    return zlib.decompress(data)
+
+
+# -- convert -----------------------------------------------------------------------------
+
+
+def test_convert_sse_to_recording_and_back(tmp_path: Path) -> None:
+    recording = tmp_path / "code.ndjson"
+    ok("convert", CODE, recording)
+    header = json.loads(recording.read_bytes().split(b"\n", 1)[0])
+    assert header["streamkit"] == 1
+    assert header["dialect"] is None
+    replayer = Replayer.open(recording)
+    (stream,) = replayer.streams
+    assert stream.chunks == ((0.0, CODE.read_bytes()),)
+    assert stream.end == "eof"
+    back, named = tmp_path / "back.sse", tmp_path / "named.ndjson"
+    ok_all(["convert", recording, back], ["convert", "--dialect", "assistants", CODE, named])
+    assert back.read_bytes() == CODE.read_bytes()
+    assert Replayer.open(named).header.dialect == "assistants"
+
+
+def test_convert_sse_gz_both_ways(tmp_path: Path) -> None:
+    ok("convert", CODE, tmp_path / "code.sse.gz")
+    assert gzip.decompress((tmp_path / "code.sse.gz").read_bytes()) == CODE.read_bytes()
+    ok("convert", tmp_path / "code.sse.gz", tmp_path / "code.ndjson.gz")
+    assert Replayer.open(tmp_path / "code.ndjson.gz").streams[0].body == CODE.read_bytes()
+
+
+def test_convert_recording_to_recording_keeps_streams_times_and_ends(
+    tmp_path: Path, session: Path
+) -> None:
+    out = tmp_path / "copy.ndjson.gz"
+    ok("convert", session, out)
+    before, after = Replayer.open(session), Replayer.open(out)
+    assert after.header.dialect == "assistants"
+    assert after.header.request == before.header.request
+    assert after.header.request is not None
+    assert after.header.request["headers"] == {"Authorization": "[redacted]"}
+    assert len(after.streams) == 2
+    for old, new in zip(before.streams, after.streams, strict=True):
+        assert new.chunks == old.chunks
+        assert (new.t0, new.end, new.end_t) == (old.t0, old.end, old.end_t)
+        assert (new.request, new.response, new.meta) == (old.request, old.response, old.meta)
+    assert after.streams[1].request == OUTPUTS_REQUEST
+
+
+def test_convert_keeps_error_and_cancelled_ends(tmp_path: Path) -> None:
+    path = tmp_path / "ends.ndjson"
+    path.write_text(
+        '{"streamkit": 1, "dialect": "assistants"}\n'
+        '[0.1, "o", "event: done\\ndata: [DONE]\\n\\n"]\n'
+        '[0.2, "x", {"error": "ReadError", "message": "peer reset"}]\n'
+        '[0.5, "s", {"meta": {"n": 2}}]\n'
+        '[0.6, "x", "cancelled"]\n'
+        '[0.7, "s", {}]\n'
+        '[0.8, "o", "data: x"]\n'
+    )
+    out = tmp_path / "copy.ndjson"
+    result = run_cli("convert", path, out)
+    assert result.returncode == 0
+    assert result.stderr.decode() == (
+        "streamkit: warning: stream 2 was cut short (no end line): written as cancelled\n"
+    )
+    first, second, third = Replayer.open(out).streams
+    assert (first.end, first.error, first.error_message) == ("error", "ReadError", "peer reset")
+    assert (second.end, second.end_t, second.meta) == ("cancelled", 0.6, {"n": 2})
+    assert (third.end, third.chunks) == ("cancelled", ((0.8, b"data: x"),))
+
+
+def test_convert_one_stream_of_a_session_to_sse(tmp_path: Path, session: Path) -> None:
+    assert_user_error(run_cli("convert", session, tmp_path / "x.sse"), "2 streams", "--stream")
+    ok("convert", "--stream", "1", session, tmp_path / "x.sse")
+    assert (tmp_path / "x.sse").read_bytes() == TOOL_OUTPUTS.read_bytes()
+
+
+def test_convert_from_stdin(tmp_path: Path) -> None:
+    ok("convert", "-", tmp_path / "x.ndjson", stdin=CODE.read_bytes())
+    assert Replayer.open(tmp_path / "x.ndjson").streams[0].body == CODE.read_bytes()
+
+
+# -- record ------------------------------------------------------------------------------
+
+
+def test_record_post_with_data_and_redacted_headers(tmp_path: Path) -> None:
+    served = Served(sse_events(ACTION.read_bytes())[:4])
+    out = tmp_path / "live.ndjson"
+    with sse_server(served) as url:
+        ok(
+            "record",
+            "--url",
+            f"{url}/v1/threads/runs",
+            "-H",
+            "Authorization: Bearer sk-secret",
+            "-H",
+            "OpenAI-Beta: assistants=v2",
+            "--data",
+            '{"assistant_id": "asst_1", "stream": true}',
+            "-o",
+            out,
+        )
+    (request,) = served.requests
+    assert request["method"] == "POST"
+    assert request["body"] == b'{"assistant_id": "asst_1", "stream": true}'
+    assert request["headers"]["Authorization"] == "Bearer sk-secret"
+    assert request["headers"]["Content-Type"] == "application/json"
+    assert request["headers"]["Accept"] == "text/event-stream"
+    text = out.read_text()
+    assert "sk-secret" not in text
+    assert "session=secret" not in text
+    replayer = Replayer.open(out)
+    header = replayer.header
+    assert header.dialect == "assistants"
+    assert header.request is not None
+    assert header.request["method"] == "POST"
+    assert header.request["url"] == f"{url}/v1/threads/runs"
+    sent = header.request["headers"]
+    assert sent["authorization"] == "[redacted]"
+    assert sent["openai-beta"] == "assistants=v2"
+    assert sent["accept-encoding"] == "identity"
+    assert sent["content-type"] == "application/json"
+    assert header.response is not None
+    assert header.response["status"] == 200
+    assert header.response["headers"]["set-cookie"] == "[redacted]"
+    (stream,) = replayer.streams
+    assert stream.body == b"".join(served.chunks)
+    assert len(stream.chunks) > 1
+    assert stream.end == "eof"
+    times = [t for t, _ in stream.chunks]
+    assert times == sorted(times)
+    assert times[-1] > times[0]
+    events = json_lines(ok("events", out))
+    assert [e["event"] for e in events] == sse_names(b"".join(served.chunks))
+
+
+def test_record_get_and_method(tmp_path: Path) -> None:
+    served = Served([b"data: 1\n\n"])
+    with sse_server(served) as url:
+        ok_all(
+            ["record", "--url", url, "-o", tmp_path / "get.ndjson"],
+            ["record", "--url", url, "--method", "post", "-o", tmp_path / "post.ndjson"],
+        )
+    assert sorted(r["method"] for r in served.requests) == ["GET", "POST"]
+    request = Replayer.open(tmp_path / "post.ndjson").header.request
+    assert request is not None
+    assert (request["method"], request["url"]) == ("POST", url)
+    assert request["headers"]["accept"] == "text/event-stream"
+    assert "content-type" not in request["headers"]
+
+
+def test_record_error_status_is_recorded_and_reported(tmp_path: Path) -> None:
+    body = b'{"error": {"message": "bad key"}}'
+    served = Served([body], status=401)
+    out = tmp_path / "denied.ndjson"
+    with sse_server(served) as url:
+        result = run_cli("record", "--url", url, "-o", out)
+    assert_user_error(result, "401", str(out))
+    replayer = Replayer.open(out)
+    assert replayer.header.response is not None
+    assert replayer.header.response["status"] == 401
+    assert replayer.streams[0].body == body
+
+
+def test_record_connection_dropped_mid_stream(tmp_path: Path) -> None:
+    served = Served([b"event: thread.run.created\n", b"data: {}\n\n"], cut=True)
+    out = tmp_path / "cut.ndjson"
+    with sse_server(served) as url:
+        result = run_cli("record", "--url", url, "-o", out)
+    assert_user_error(result, f"GET {url} failed: ", f"what arrived is recorded in {out}")
+    (stream,) = Replayer.open(out).streams
+    assert stream.body == b"".join(served.chunks)
+    assert stream.end == "error"
+
+
+def test_record_without_httpx(tmp_path: Path) -> None:
+    code = (
+        "import sys; sys.modules['httpx'] = None\n"
+        "from streamkit._cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    result = run_python(
+        "-c", code, "record", "--url", "http://127.0.0.1:1", "-o", "x.ndjson", cwd=tmp_path
+    )
+    assert_user_error(result, "pip install 'streamkit[httpx]'")
+    assert not (tmp_path / "x.ndjson").exists()
+
+
+RECORD_MISTAKES = {
+    ("-H", "no colon"): "bad header 'no colon': expected 'Name: value'",
+    ("--data", "{nope"): "--data is not valid JSON",
+    ("--data", "@/nonexistent/body.json"): "cannot read --data file /nonexistent/body.json",
+    ("--dialect", "nope"): "unknown dialect 'nope'",
+}
+
+
+def test_record_bad_arguments(tmp_path: Path) -> None:
+    out = tmp_path / "x.ndjson"
+    base: list[str | Path] = ["record", "--url", "http://127.0.0.1:1/", "-o", out]
+    results = run_all(*([*base, *args] for args in RECORD_MISTAKES))
+    for result, message in zip(results, RECORD_MISTAKES.values(), strict=True):
+        assert_user_error(result, message)
+    assert not out.exists()
+
+
+def test_record_connection_refused(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/"
+    result = run_cli("record", "--url", url, "-o", tmp_path / "x.ndjson")
+    assert_user_error(result, "failed", "ConnectError")
+    assert not (tmp_path / "x.ndjson").exists()
+
+
+# -- user mistakes -------------------------------------------------------------------------
+
+
+def test_missing_file() -> None:
+    commands = ["replay", "events", "fold", "inspect", "convert"]
+    extra = {"convert": ["out.ndjson"]}
+    results = run_all(*([c, "/nonexistent/run.sse", *extra.get(c, [])] for c in commands))
+    for result in results:
+        assert_user_error(result, "/nonexistent/run.sse", "No such file")
+
+
+def test_a_directory(tmp_path: Path) -> None:
+    assert_user_error(run_cli("fold", tmp_path), str(tmp_path))
+
+
+def test_corrupt_recording(tmp_path: Path, session: Path) -> None:
+    lines = session.read_bytes().split(b"\n")
+    lines[3] = b'[0.5, "o", 12]'
+    path = tmp_path / "corrupt.ndjson"
+    path.write_bytes(b"\n".join(lines))
+    assert_user_error(run_cli("fold", path), f"{path}:4:")
+    assert_user_error(run_cli("events", "-", stdin=path.read_bytes()), "<stdin>:4:")
+
+
+def test_not_a_recording_names_the_sse_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "body.txt"
+    path.write_bytes(CODE.read_bytes())
+    assert_user_error(run_cli("events", path), f"{path}:1:", "needs a .sse suffix")
+
+
+def test_unsupported_version(tmp_path: Path) -> None:
+    path = tmp_path / "future.ndjson"
+    path.write_text('{"streamkit": 2}\n')
+    assert_user_error(run_cli("fold", path), "unsupported recording version 2")
+
+
+def test_torn_final_line_is_a_warning(tmp_path: Path, session: Path) -> None:
+    path = tmp_path / "torn.ndjson"
+    path.write_bytes(session.read_bytes() + b'[30.0, "o", "data: ')
+    result = run_cli("fold", path)
+    assert result.returncode == 0
+    assert result.stderr.decode().startswith("streamkit: warning: ")
+    assert "torn final line" in result.stderr.decode()
+    assert json.loads(result.stdout)["outcome"]["kind"] == "completed"
+
+
+def test_dialect_option(tmp_path: Path) -> None:
+    path = tmp_path / "other.ndjson"
+    record_session(path, [Stream([CODE.read_bytes()], [0.0], 0.0)], dialect="martian")
+    nope, martian, overridden, expected = run_all(
+        ["events", "--dialect", "nope", CODE],
+        ["fold", path],
+        ["events", "--dialect", "assistants", path],
+        ["events", CODE],
+    )
+    assert_user_error(nope, "unknown dialect 'nope'")
+    assert_user_error(martian, "unknown dialect 'martian'", "known: ", "assistants")
+    assert overridden.returncode == 0
+    assert overridden.stdout == expected.stdout
+
+
+def test_bad_input_is_a_stream_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.sse"
+    path.write_bytes(b'event: thread.run.created\ndata: {"id": "run_1"}\n\n')
+    for result in run_all(["fold", path], ["events", path], ["replay", path]):
+        line = assert_user_error(result, "event #0", "thread.run.created")
+        assert "missing required field" in line.lower()
+
+
+def test_stream_out_of_range(session: Path) -> None:
+    assert_user_error(run_cli("fold", "--stream", "2", session), "2 stream(s)")
+
+
+USAGE_ERRORS = {
+    "replay --speed -1 x.sse": "argument --speed: must be a finite number >= 0",
+    "replay --speed fast x.sse": "argument --speed: not a number: 'fast'",
+    "replay --raw --text x.sse": "not allowed with argument",
+    "inspect --stall 0 x.sse": "argument --stall: must be > 0",
+    "fold --stream -1 x.sse": "argument --stream: must be >= 0",
+    "fold": "the following arguments are required: FILE",
+    "frobnicate": "invalid choice: 'frobnicate'",
+    "record -o x.ndjson": "the following arguments are required: --url",
+    "events --on-error explode x.sse": "argument --on-error: invalid choice: 'explode'",
+    "convert x.sse": "the following arguments are required: OUT",
+}
+
+
+def test_usage_errors_exit_2_with_one_line() -> None:
+    results = run_all(*(args.split() for args in USAGE_ERRORS))
+    for result, message in zip(results, USAGE_ERRORS.values(), strict=True):
+        assert_user_error(result, message, "--help'", code=2)
