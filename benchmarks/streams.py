@@ -109,9 +109,9 @@ def generate(
 
     The same arguments always give the same bytes, about 200 per delta.
     """
-    return generate_with_finals(
-        n_deltas, seed=seed, messages=messages, thread=thread, emoji=emoji
-    )[0]
+    return generate_with_finals(n_deltas, seed=seed, messages=messages, thread=thread, emoji=emoji)[
+        0
+    ]
 
 
 def generate_with_finals(
