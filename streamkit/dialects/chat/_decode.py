@@ -1,0 +1,245 @@
+"""The decoder of the Chat Completions dialect: one SSE event in, one typed event out.
+
+The stream sends every chunk as ``data: {...}`` with no ``event:`` field, so
+the SSE event name is ``message`` and the payload says what it is:
+
+* a ``chat.completion.chunk`` object → :class:`ChatCompletionChunkEvent`;
+* ``[DONE]`` → :class:`Done`;
+* ``{"error": {...}}`` (how OpenAI reports an error mid-stream) →
+  :class:`ErrorEvent`, not a decode error;
+* anything else → :class:`~streamkit.DecodeError` with the JSON path.
+
+``event: error`` carrying an error object (bare or wrapped in ``"error"``) is
+an :class:`ErrorEvent` too; any other event name is an :class:`UnknownEvent`.
+
+:func:`decode_event` is the hot loop: one typed msgspec decode straight from
+the caller's buffer (a ``memoryview`` is not copied) and one wrap, plus a look
+at the tool calls of the chunks that have some.  Only two rare cases take the
+slow path, which decodes the payload to builtins, marks it in one walk and
+converts the result: an annotation of a ``type`` the dialect does not know
+(kept as :class:`Unknown`), and a tool call part of a kind it does not know
+(its unknown keys kept in :attr:`ToolCallDelta.unknown`).  Failures cost an
+exception, never a second pass over a good payload.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from msgspec import UNSET
+
+from streamkit._errors import DecodeError, excerpt
+
+from ._schema import (
+    UNKNOWN_FIELDS,
+    UNKNOWN_TAG,
+    ChatCompletionChunk,
+    ChatCompletionChunkEvent,
+    Done,
+    ErrorEvent,
+    ErrorObject,
+    UnknownEvent,
+)
+
+__all__ = ("EVENT_NAMES", "decode_event", "looks_like_chat")
+
+EVENT_NAMES: frozenset[str] = frozenset({"message", "error"})
+"""The SSE event names the dialect decodes (every other name is an :class:`UnknownEvent`)."""
+
+_MAX_UNKNOWNS = 10_000
+"""How many unknown annotations or tool call parts one payload may hold before it is an error."""
+
+_KNOWN_CALLS = frozenset({"function", "custom"})
+_KNOWN_ANNOTATIONS = frozenset({"url_citation"})
+_CALL_KEYS = frozenset({"index", "id", "type", "function", "custom"})
+
+
+class _ErrorEnvelope(msgspec.Struct, frozen=True):
+    error: ErrorObject | str
+
+
+_decode_chunk = msgspec.json.Decoder(ChatCompletionChunk).decode
+_decode_envelope = msgspec.json.Decoder(_ErrorEnvelope).decode
+_decode_error_object = msgspec.json.Decoder(ErrorObject).decode
+_decode_any = msgspec.json.Decoder().decode
+
+_JSON_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+
+
+def decode_event(
+    name: str, data: bytes | bytearray | memoryview
+) -> ChatCompletionChunkEvent | ErrorEvent | Done | UnknownEvent:
+    """Decode the payload of the SSE event *name* into its typed event.
+
+    Raises :class:`DecodeError` (with the JSON path of the offending value and
+    an excerpt) for a ``message`` payload that is neither a chunk, nor an error
+    object, nor ``[DONE]``.
+    """
+    if name != "message":
+        if name == "error":
+            return _error_event(name, data)
+        return UnknownEvent(name, bytes(data))
+    try:
+        chunk = _decode_chunk(data)
+    except (msgspec.ValidationError, *_JSON_ERRORS) as exc:
+        return _not_a_chunk(name, data, exc)
+    choices = chunk.choices
+    if choices:
+        for choice in choices:
+            calls = choice.delta.tool_calls
+            if calls and not _calls_known(calls):
+                chunk = _decode_marked(name, data)
+                break
+    return ChatCompletionChunkEvent(data=chunk)
+
+
+def looks_like_chat(name: str, data: bytes | memoryview) -> bool:
+    """Whether the first event of a stream looks like a Chat Completions stream.
+
+    A ``message`` event whose payload names ``"chat.completion.chunk"``, or
+    Azure's first chunk (``"prompt_filter_results"`` and ``"choices"``, with
+    an empty ``object``).
+    """
+    if name != "message":
+        return False
+    head = bytes(data)
+    return b'"chat.completion.chunk"' in head or (
+        b'"prompt_filter_results"' in head and b'"choices"' in head
+    )
+
+
+def _calls_known(calls: list[Any]) -> bool:
+    for call in calls:
+        kind = call.type
+        if kind is not UNSET and kind is not None and kind not in _KNOWN_CALLS:
+            return False
+        if call.function is UNSET and call.custom is UNSET and call.id is UNSET:
+            return False
+    return True
+
+
+def _error_event(name: str, data: bytes | bytearray | memoryview) -> ErrorEvent | UnknownEvent:
+    """``event: error``: an error object, bare or in an envelope; anything else stays raw."""
+    error = _as_error(data)
+    if error is None:
+        try:
+            error = _decode_error_object(data)
+        except (msgspec.ValidationError, *_JSON_ERRORS):
+            return UnknownEvent(name, bytes(data))
+        if not error.message and error.type is None and error.code is None:
+            return UnknownEvent(name, bytes(data))
+    return ErrorEvent(event=name, data=error)
+
+
+def _as_error(data: bytes | bytearray | memoryview) -> ErrorObject | None:
+    """The error of an ``{"error": ...}`` payload, or None when *data* is not one."""
+    try:
+        envelope = _decode_envelope(data)
+    except (msgspec.ValidationError, *_JSON_ERRORS):
+        return None
+    error = envelope.error
+    if isinstance(error, str):
+        return ErrorObject(message=error)
+    return error
+
+
+def _not_a_chunk(
+    name: str, data: bytes | bytearray | memoryview, exc: Exception
+) -> ChatCompletionChunkEvent | ErrorEvent | Done:
+    """A ``message`` payload the fast decode refused: ``[DONE]``, an error, or a chunk after all."""
+    if bytes(data[:6]) == b"[DONE]":  # what openai-python checks, too
+        return Done(data=str(data, "utf-8", "replace"))
+    if not isinstance(exc, msgspec.ValidationError):
+        raise _error(name, data, exc) from None
+    message, path = _split(exc)
+    if message.startswith("Invalid value ") and path.endswith(".type"):
+        return ChatCompletionChunkEvent(data=_decode_marked(name, data))
+    error = _as_error(data)
+    if error is not None:
+        return ErrorEvent(event=name, data=error)
+    raise _error(name, data, exc) from None
+
+
+def _decode_marked(name: str, data: bytes | bytearray | memoryview) -> ChatCompletionChunk:
+    """The slow path: decode to builtins, mark what the schema does not know, convert."""
+    try:
+        tree = _decode_any(data)
+    except _JSON_ERRORS as exc:
+        raise _error(name, data, exc) from None
+    try:
+        _mark(tree)
+    except _TooManyUnknowns:
+        message = f"more than {_MAX_UNKNOWNS} unknown annotations or tool call parts"
+        raise DecodeError(message, path="$", event=name, excerpt=excerpt(data)) from None
+    try:
+        return msgspec.convert(tree, ChatCompletionChunk)
+    except (msgspec.ValidationError, RecursionError) as exc:
+        raise _error(name, data, exc) from None
+
+
+class _TooManyUnknowns(Exception):
+    pass
+
+
+def _mark(tree: Any) -> None:
+    """Wrap unknown annotations as :class:`Unknown`; keep unknown tool call keys raw.
+
+    One walk over ``choices[].delta``: the only places of a chunk where a
+    type this dialect does not know can appear.
+    """
+    count = 0
+    choices = tree.get("choices") if type(tree) is dict else None
+    if type(choices) is not list:
+        return
+    for choice in choices:
+        delta = choice.get("delta") if type(choice) is dict else None
+        if type(delta) is not dict:
+            continue
+        annotations = delta.get("annotations")
+        if type(annotations) is list:
+            for i, item in enumerate(annotations):
+                if type(item) is dict and item.get("type") not in _KNOWN_ANNOTATIONS:
+                    count += 1
+                    if count > _MAX_UNKNOWNS:
+                        raise _TooManyUnknowns
+                    annotations[i] = {"type": UNKNOWN_TAG, "data": item}
+        calls = delta.get("tool_calls")
+        if type(calls) is list:
+            for call in calls:
+                if type(call) is not dict or not _unknown_call(call):
+                    continue
+                count += 1
+                if count > _MAX_UNKNOWNS:
+                    raise _TooManyUnknowns
+                extra = {k: v for k, v in call.items() if k not in _CALL_KEYS}
+                for key in list(call):
+                    if key not in _CALL_KEYS:
+                        del call[key]
+                call[UNKNOWN_FIELDS] = extra
+
+
+def _unknown_call(call: dict[str, Any]) -> bool:
+    kind = call.get("type")
+    if kind is not None and kind not in _KNOWN_CALLS:
+        return True
+    return "function" not in call and "custom" not in call and "id" not in call
+
+
+def _split(exc: Exception) -> tuple[str, str]:
+    message, sep, path = str(exc).rpartition(" - at `")
+    if not sep or not path.endswith("`"):
+        return str(exc), "$"
+    return message, path[:-1]
+
+
+def _error(name: str, data: bytes | bytearray | memoryview, exc: BaseException) -> DecodeError:
+    if isinstance(exc, msgspec.ValidationError):
+        message, path = _split(exc)
+    elif isinstance(exc, UnicodeDecodeError):
+        message, path = f"invalid UTF-8 ({exc.reason})", "$"
+    elif isinstance(exc, RecursionError):
+        message, path = "JSON nested too deeply", "$"
+    else:
+        message, path = str(exc), "$"
+    return DecodeError(message, path=path, event=name, excerpt=excerpt(data))
