@@ -1,0 +1,958 @@
+"""The fold: Responses stream events in, the final :class:`Response` out.
+
+Theory of operation
+-------------------
+
+The lifecycle events (``response.created``, ``queued``, ``in_progress``)
+carry the whole response without its output; the latest one is the *base*
+of the result.  Every output item announced by ``response.output_item.added``
+gets an :class:`_Item`, keyed by its ``output_index``.  While events arrive
+for it, the item holds a *tree*: the item as JSON builtins, into which each
+event is merged by the rules of :data:`MERGE`.  Strings that grow by
+concatenation (text, refusals, arguments, reasoning summaries, code, custom
+tool input) are kept as a list of fragments (:class:`_Fragments`), and the
+lists addressed by an index (``content`` by ``content_index``, ``summary`` by
+``summary_index``, ``annotations`` by ``annotation_index``) as a dict from
+index to item (:class:`_ByIndex`), so applying an event costs the size of the
+event, never the size of what was folded so far.
+
+:attr:`Accumulator.result` is built only when read: the base with the item
+snapshots as ``output``.  Each item's snapshot (a frozen msgspec Struct) is
+kept until an event changes that item, so reading costs at most the size of
+what changed, and a result once handed out never changes.
+
+The ``*.done`` events carry the full value of what the deltas built (the
+text of a part, a call's arguments, a whole part, a whole item): each is
+compared with the fold, the difference recorded in :attr:`Accumulator.drift`,
+and the server's value replaces the fold.  At ``response.completed``,
+``response.incomplete`` or ``response.failed`` the final response replaces
+the whole fold the same way (when it leaves out ``output``, the folded items
+are kept as its output).  For a whole item only the fields events build
+(:data:`DELTA_FIELDS`: a message's content, a call's arguments...) are
+compared: a status, an ``encrypted_content`` or a call's results arrive whole
+with the final item and are no drift.
+
+``sequence_number`` must grow by one from event to event (streams from
+before it existed have none, which is fine; the number of an event this
+dialect keeps raw is read from its payload, so it makes no gap).  A gap, a step back, an event
+for an output item never announced, a delta after its item is done, an
+event after the response ended, and every other protocol violation is a
+:class:`Violation`: kept in :attr:`Accumulator.warnings`, or raised as
+:class:`~streamkit.FoldError` when the accumulator is strict.  The kinds are
+listed in :data:`VIOLATIONS`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import msgspec
+from msgspec import UNSET
+
+from streamkit._errors import FoldError
+from streamkit.dialects._base import Drift, DriftKind, Violation
+
+from ._schema import (
+    ErrorEvent,
+    OutputItem,
+    Response,
+    ResponseCodeInterpreterCallCodeDelta,
+    ResponseCodeInterpreterCallCodeDone,
+    ResponseCodeInterpreterCallCompleted,
+    ResponseCodeInterpreterCallInProgress,
+    ResponseCodeInterpreterCallInterpreting,
+    ResponseCompleted,
+    ResponseContentPartAdded,
+    ResponseContentPartDone,
+    ResponseCreated,
+    ResponseCustomToolCallInputDelta,
+    ResponseCustomToolCallInputDone,
+    ResponseFailed,
+    ResponseFileSearchCallCompleted,
+    ResponseFileSearchCallInProgress,
+    ResponseFileSearchCallSearching,
+    ResponseFunctionCallArgumentsDelta,
+    ResponseFunctionCallArgumentsDone,
+    ResponseImageGenerationCallCompleted,
+    ResponseImageGenerationCallGenerating,
+    ResponseImageGenerationCallInProgress,
+    ResponseImageGenerationCallPartialImage,
+    ResponseIncomplete,
+    ResponseInProgress,
+    ResponseMcpCallArgumentsDelta,
+    ResponseMcpCallArgumentsDone,
+    ResponseMcpCallCompleted,
+    ResponseMcpCallFailed,
+    ResponseMcpCallInProgress,
+    ResponseMcpListToolsCompleted,
+    ResponseMcpListToolsFailed,
+    ResponseMcpListToolsInProgress,
+    ResponseOutputItemAdded,
+    ResponseOutputItemDone,
+    ResponseOutputTextAnnotationAdded,
+    ResponseOutputTextDelta,
+    ResponseOutputTextDone,
+    ResponseQueued,
+    ResponseReasoningSummaryPartAdded,
+    ResponseReasoningSummaryPartDone,
+    ResponseReasoningSummaryTextDelta,
+    ResponseReasoningSummaryTextDone,
+    ResponseReasoningTextDelta,
+    ResponseReasoningTextDone,
+    ResponseRefusalDelta,
+    ResponseRefusalDone,
+    ResponseWebSearchCallCompleted,
+    ResponseWebSearchCallInProgress,
+    ResponseWebSearchCallSearching,
+    Unknown,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ("Accumulator", "Drift", "Rule", "Violation")
+
+MAX_INDEX: Final = 10_000
+"""The largest index an event may carry; a larger one is a violation, not an allocation."""
+
+# -- merge rules --------------------------------------------------------------------
+
+CONCAT: Final = "concat"
+DONE: Final = "done"
+PART: Final = "part"
+PART_DONE: Final = "part_done"
+ANNOTATION: Final = "annotation"
+STATUS: Final = "status"
+
+
+@attrs.frozen
+class Rule:
+    """How one kind of event is merged into the output item at its ``output_index``.
+
+    ``kind`` is the merge (below); ``items`` the item types the event may
+    address; ``parts`` the list of the item it addresses (``"content"``,
+    ``"summary"``) and ``index`` the event field holding the position in it,
+    or ``None`` when the event addresses the item itself; ``part`` the part
+    type it addresses (and creates, when a delta comes for a part never
+    announced); ``field`` the field of the item or part it changes, and
+    ``value`` the event field holding the value.
+
+    - ``CONCAT``: append the value to the string so far;
+    - ``DONE``: the full value: compare with the fold (drift), then replace it;
+    - ``PART`` / ``PART_DONE``: put the whole part at the index (comparing first
+      for ``PART_DONE``);
+    - ``ANNOTATION``: put the annotation at ``annotation_index`` of the part's
+      ``annotations``;
+    - ``STATUS``: set the item's ``status`` to ``value`` (when the item has one).
+    """
+
+    kind: str
+    items: tuple[str, ...]
+    parts: str | None = None
+    index: str | None = None
+    part: str | None = None
+    field: str | None = None
+    value: str | None = None
+
+
+_MESSAGE: Final = ("message",)
+_REASONING: Final = ("reasoning",)
+
+
+def _text(kind: str, items: tuple[str, ...], parts: str, index: str, part: str) -> Rule:
+    return Rule(kind, items, parts, index, part, "text" if part != "refusal" else "refusal")
+
+
+def _status(cls: Any) -> str:
+    """The status a progress event names: ``in_progress`` for ``response.mcp_call.in_progress``."""
+    name: str = cls.type
+    return name.rpartition(".")[2]
+
+
+MERGE: Final[dict[type, Rule]] = {
+    # deltas
+    ResponseOutputTextDelta: attrs.evolve(
+        _text(CONCAT, _MESSAGE, "content", "content_index", "output_text"), value="delta"
+    ),
+    ResponseRefusalDelta: attrs.evolve(
+        _text(CONCAT, _MESSAGE, "content", "content_index", "refusal"), value="delta"
+    ),
+    ResponseReasoningTextDelta: attrs.evolve(
+        _text(CONCAT, _REASONING, "content", "content_index", "reasoning_text"), value="delta"
+    ),
+    ResponseReasoningSummaryTextDelta: attrs.evolve(
+        _text(CONCAT, _REASONING, "summary", "summary_index", "summary_text"), value="delta"
+    ),
+    ResponseFunctionCallArgumentsDelta: Rule(
+        CONCAT, ("function_call",), field="arguments", value="delta"
+    ),
+    ResponseCustomToolCallInputDelta: Rule(
+        CONCAT, ("custom_tool_call",), field="input", value="delta"
+    ),
+    ResponseMcpCallArgumentsDelta: Rule(CONCAT, ("mcp_call",), field="arguments", value="delta"),
+    ResponseCodeInterpreterCallCodeDelta: Rule(
+        CONCAT, ("code_interpreter_call",), field="code", value="delta"
+    ),
+    # parts and annotations
+    ResponseContentPartAdded: Rule(PART, ("message", "reasoning"), "content", "content_index"),
+    ResponseReasoningSummaryPartAdded: Rule(PART, _REASONING, "summary", "summary_index"),
+    ResponseOutputTextAnnotationAdded: Rule(
+        ANNOTATION, _MESSAGE, "content", "content_index", "output_text", "annotations"
+    ),
+    # full values
+    ResponseOutputTextDone: attrs.evolve(
+        _text(DONE, _MESSAGE, "content", "content_index", "output_text"), value="text"
+    ),
+    ResponseRefusalDone: attrs.evolve(
+        _text(DONE, _MESSAGE, "content", "content_index", "refusal"), value="refusal"
+    ),
+    ResponseReasoningTextDone: attrs.evolve(
+        _text(DONE, _REASONING, "content", "content_index", "reasoning_text"), value="text"
+    ),
+    ResponseReasoningSummaryTextDone: attrs.evolve(
+        _text(DONE, _REASONING, "summary", "summary_index", "summary_text"), value="text"
+    ),
+    ResponseFunctionCallArgumentsDone: Rule(
+        DONE, ("function_call",), field="arguments", value="arguments"
+    ),
+    ResponseCustomToolCallInputDone: Rule(
+        DONE, ("custom_tool_call",), field="input", value="input"
+    ),
+    ResponseMcpCallArgumentsDone: Rule(DONE, ("mcp_call",), field="arguments", value="arguments"),
+    ResponseCodeInterpreterCallCodeDone: Rule(
+        DONE, ("code_interpreter_call",), field="code", value="code"
+    ),
+    ResponseContentPartDone: Rule(PART_DONE, ("message", "reasoning"), "content", "content_index"),
+    ResponseReasoningSummaryPartDone: Rule(PART_DONE, _REASONING, "summary", "summary_index"),
+    # progress of hosted tool calls
+    **{
+        cls: Rule(STATUS, (item,), field="status", value=_status(cls))
+        for item, classes in {
+            "file_search_call": (
+                ResponseFileSearchCallInProgress,
+                ResponseFileSearchCallSearching,
+                ResponseFileSearchCallCompleted,
+            ),
+            "web_search_call": (
+                ResponseWebSearchCallInProgress,
+                ResponseWebSearchCallSearching,
+                ResponseWebSearchCallCompleted,
+            ),
+            "code_interpreter_call": (
+                ResponseCodeInterpreterCallInProgress,
+                ResponseCodeInterpreterCallInterpreting,
+                ResponseCodeInterpreterCallCompleted,
+            ),
+            "mcp_call": (
+                ResponseMcpCallInProgress,
+                ResponseMcpCallCompleted,
+                ResponseMcpCallFailed,
+            ),
+            "mcp_list_tools": (
+                ResponseMcpListToolsInProgress,
+                ResponseMcpListToolsCompleted,
+                ResponseMcpListToolsFailed,
+            ),
+            "image_generation_call": (
+                ResponseImageGenerationCallInProgress,
+                ResponseImageGenerationCallGenerating,
+                ResponseImageGenerationCallCompleted,
+            ),
+        }.items()
+        for cls in classes
+    },
+}
+"""How each event that changes an output item is merged into it (see :class:`Rule`).
+
+Identifiers, names, types and ids are never concatenated: only the fields
+named here change, and only as declared.  Events not listed here change no
+item: lifecycle events replace the base response, ``output_item.added`` /
+``done`` add or replace a whole item, ``error`` is collected, and
+``image_generation_call.partial_image`` (a preview) is only checked.
+"""
+
+DELTA_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "message": ("content",),
+    "reasoning": ("summary", "content"),
+    "function_call": ("arguments",),
+    "custom_tool_call": ("input",),
+    "mcp_call": ("arguments",),
+    "code_interpreter_call": ("code",),
+}
+"""The fields of each item type that events build, compared with the final item for drift.
+
+Other fields (``status``, ``encrypted_content``, a call's ``outputs`` or
+``results``...) arrive whole with the final item and are never drift.
+"""
+
+_NEW_PART: Final[dict[str, dict[str, Any]]] = {
+    "output_text": {"type": "output_text", "text": "", "annotations": []},
+    "refusal": {"type": "refusal", "refusal": ""},
+    "reasoning_text": {"type": "reasoning_text", "text": ""},
+    "summary_text": {"type": "summary_text", "text": ""},
+}
+"""The part a delta creates when it comes for a part never announced (a violation)."""
+
+# -- lifecycle ----------------------------------------------------------------------
+
+_TERMINAL: Final = frozenset({"completed", "incomplete", "failed"})
+RESPONSE_NEXT: Final[dict[str | None, frozenset[str]]] = {
+    None: frozenset({"created"}),
+    "created": frozenset({"queued", "in_progress", *_TERMINAL}),
+    "queued": frozenset({"queued", "in_progress", *_TERMINAL}),
+    "in_progress": frozenset({"in_progress", *_TERMINAL}),
+    **dict.fromkeys(_TERMINAL, frozenset()),
+}
+"""For each response state (the last lifecycle event seen), the lifecycle events that may follow."""
+
+VIOLATIONS: Final = frozenset(
+    {
+        "sequence-gap",  # sequence_number skipped some: events were lost
+        "sequence-order",  # sequence_number not above the last: reordered or repeated
+        "transition",  # a lifecycle event out of order (in_progress first, created twice)
+        "other-response",  # a lifecycle event of another response id
+        "after-end",  # an event after response.completed / incomplete / failed
+        "unknown-output-index",  # an event for an output_index never added
+        "duplicate-output-index",  # output_item.added twice for one output_index
+        "after-item-done",  # an event for an item after its output_item.done
+        "item-id-mismatch",  # the event's item_id is not the id of the item at its index
+        "item-type-mismatch",  # the event does not apply to the item's type
+        "unknown-part",  # a delta or done for a part never added (a delta creates it)
+        "duplicate-part",  # a part added twice at one index
+        "part-type-mismatch",  # a text delta for a refusal part, or the like
+        "index-gap",  # an output, content, summary or annotation index skipping one
+        "index-out-of-range",  # an index below 0 or above MAX_INDEX
+    }
+)
+"""Every :attr:`Violation.kind` the fold reports."""
+
+
+# -- strings and lists being built ----------------------------------------------------
+
+_RUN: Final = 256
+"""How many fragments of a string are kept before the newest are joined into one."""
+
+
+class _Fragments(list[str]):
+    """A string being built by concatenation: its fragments, joined when read.
+
+    Appending costs the size of the fragment.  To keep memory near the size
+    of the text, every ``_RUN`` fragments appended since the last join are
+    joined into one piece (``limit`` is the length at which that happens), so
+    each character is copied once more at most before the text is read.
+    """
+
+    __slots__ = ("limit",)
+
+    def __init__(self, fragments: list[str]) -> None:
+        super().__init__(fragments)
+        self.limit = _RUN
+
+    def add(self, fragment: str) -> None:
+        self.append(fragment)
+        if len(self) >= self.limit:
+            self.compact()
+
+    def compact(self) -> None:
+        """Join the fragments appended since the last join into one piece."""
+        start = self.limit - _RUN
+        self[start:] = ["".join(self[start:])]
+        self.limit = start + 1 + _RUN
+
+    def text(self) -> str:
+        if len(self) != 1:
+            self[:] = ["".join(self)]
+            self.limit = 1 + _RUN
+        return self[0]
+
+
+class _ByIndex(dict[int, Any]):
+    """A list being filled by index: items by index, listed in index order when read."""
+
+    __slots__ = ()
+
+
+def _materialize(node: Any) -> Any:
+    """The JSON builtins of a tree, with fragments joined and indexed items listed."""
+    kind = type(node)
+    if kind is dict:
+        return {key: _materialize(value) for key, value in node.items()}
+    if kind is _Fragments:
+        return node.text()
+    if kind is _ByIndex:
+        return [_materialize(node[index]) for index in sorted(node)]
+    if kind is list:
+        return [_materialize(item) for item in node]
+    return node
+
+
+class _Sequence(msgspec.Struct):
+    sequence_number: int | None = None
+
+
+_SEQUENCE_DECODER: Final = msgspec.json.Decoder(_Sequence)
+
+
+# -- the accumulator ---------------------------------------------------------------------
+
+
+class _Item:
+    """One output item: its fold (a tree) or its snapshot, and whether it is done."""
+
+    __slots__ = ("done", "id", "index", "key", "snapshot", "tree", "type")
+
+    def __init__(self, index: int, item: OutputItem, *, done: bool = False) -> None:
+        self.index = index
+        self.adopt(item, done=done)
+
+    def adopt(self, item: OutputItem, *, done: bool) -> None:
+        """Take *item* as the item's state (the server's object: no tree)."""
+        if type(item) is Unknown:
+            kind, item_id, call_id = item.kind, item.data.get("id"), item.data.get("call_id")
+            self.type = "streamkit.unknown"
+        else:
+            item_id, call_id = getattr(item, "id", UNSET), getattr(item, "call_id", UNSET)
+            self.type = kind = item.type
+        self.id: str | None = item_id if isinstance(item_id, str) else None
+        #: What names the item in violations and drift: its id, else its call id.
+        self.key: str = self.id or (call_id if isinstance(call_id, str) else f"{kind}@{self.index}")
+        self.snapshot: OutputItem | None = item
+        self.tree: dict[str, Any] | None = None
+        self.done = done
+
+    def grow(self) -> dict[str, Any]:
+        """The tree to merge an event into (the snapshot is dropped: it will be rebuilt)."""
+        tree = self.tree
+        if tree is None:
+            tree = self.tree = msgspec.to_builtins(self.snapshot)
+        self.snapshot = None
+        return tree
+
+    def current(self) -> OutputItem:
+        """The item's snapshot, built from the tree when an event changed it."""
+        snapshot = self.snapshot
+        if snapshot is None:
+            tree = _materialize(self.tree)
+            try:
+                snapshot = msgspec.convert(tree, OutputItem)
+            except msgspec.ValidationError:
+                # Cannot happen with trees built from valid objects by the rules
+                # above; should it anyway, the item stays visible, raw.
+                snapshot = Unknown(data=tree)
+            self.snapshot = snapshot
+        return snapshot
+
+    def builtins(self) -> dict[str, Any]:
+        """The item as JSON builtins, for comparing (the tree itself when there is one)."""
+        if self.tree is not None:
+            return self.tree
+        tree: dict[str, Any] = msgspec.to_builtins(self.snapshot)
+        return tree
+
+
+class Accumulator:
+    """Folds the events of one Responses stream into the final :class:`Response`.
+
+    Feed it every typed event of the stream, in order, with :meth:`feed`.
+    Read :attr:`result` at any time: the response so far (``None`` before
+    ``response.created``), a frozen msgspec Struct that never changes once
+    returned (a later read returns a new one when events changed it).  Once
+    the final response has arrived it is the result, and :attr:`done` is true.
+
+    Protocol violations are recorded in :attr:`warnings`; with
+    ``strict=True`` they raise :class:`~streamkit.FoldError` instead.
+    """
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
+        #: True once ``response.completed``, ``response.incomplete`` or ``response.failed`` arrived.
+        self.done = False
+        self._base: Response | None = None
+        self._result: Response | None = None
+        self._state: str | None = None
+        self._items: dict[int, _Item] = {}
+        self._sequence: int | None = None
+        self._drift: list[Drift] = []
+        self._warnings: list[Violation] = []
+        self._errors: list[ErrorEvent] = []
+        self._ordinal = -1
+        self._name = ""
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def result(self) -> Response | None:
+        """The response so far: the last lifecycle response with the folded output items."""
+        result = self._result
+        if result is None:
+            base = self._base
+            if base is None:
+                return None
+            items = self._items
+            output = [items[index].current() for index in sorted(items)]
+            result = self._result = msgspec.structs.replace(base, output=output)
+        return result
+
+    @property
+    def drift(self) -> list[Drift]:
+        """How what the events built differed from the server's full values, in order found."""
+        return list(self._drift)
+
+    @property
+    def warnings(self) -> list[Violation]:
+        """Protocol violations met so far (always empty when strict)."""
+        return list(self._warnings)
+
+    @property
+    def errors(self) -> list[ErrorEvent]:
+        """The ``error`` events received."""
+        return list(self._errors)
+
+    @property
+    def sequence_number(self) -> int | None:
+        """The highest ``sequence_number`` seen (``None`` before any): where to resume a stream."""
+        return self._sequence
+
+    # -- feeding ---------------------------------------------------------------------
+
+    def feed(self, event: Any) -> None:
+        """Fold one typed event (of any kind; unknown and invalid events are only counted)."""
+        self._ordinal += 1
+        handler = _HANDLERS.get(type(event))
+        if handler is None:
+            self._check_raw_sequence(event)
+            return
+        self._name = event.type
+        sequence = event.sequence_number
+        if sequence is not UNSET:
+            self._check_sequence(sequence)
+        if self.done:
+            if type(event) is ErrorEvent:
+                self._errors.append(event)
+            self._violate("after-end", f"{event.type} after the response ended")
+            return
+        handler(self, event)
+
+    def _check_sequence(self, sequence: int) -> None:
+        last = self._sequence
+        if last is None or sequence > last:
+            self._sequence = sequence
+        if last is None or sequence == last + 1:
+            return
+        if sequence > last:
+            missing = sequence - last - 1
+            self._violate(
+                "sequence-gap", f"sequence_number {sequence} after {last}: {missing} missing"
+            )
+        else:
+            self._violate("sequence-order", f"sequence_number {sequence} after {last}")
+
+    def _check_raw_sequence(self, event: Any) -> None:
+        """The sequence number of an unknown or invalid event, read from its raw payload."""
+        data = getattr(event, "data", None)
+        if not isinstance(data, bytes):
+            return
+        try:
+            sequence = _SEQUENCE_DECODER.decode(data).sequence_number
+        except msgspec.DecodeError:
+            return
+        if sequence is not None:
+            self._name = event.event
+            self._check_sequence(sequence)
+
+    def _violate(self, kind: str, message: str, object_id: str | None = None) -> None:
+        if self.strict:
+            raise FoldError(message, ordinal=self._ordinal, event=self._name)
+        self._warnings.append(Violation(kind, message, self._ordinal, self._name, object_id))
+
+    # -- the response --------------------------------------------------------------
+
+    def _on_lifecycle(self, event: Any) -> None:
+        response: Response = event.response
+        state = event.type.rpartition(".")[2]
+        base = self._base
+        if base is not None and base.id != response.id:
+            message = f"{event.type} of {response.id} in a stream of {base.id}"
+            self._violate("other-response", message, response.id)
+        if state not in RESPONSE_NEXT.get(self._state, frozenset()):
+            was = self._state or "nothing"
+            self._violate("transition", f"{response.id}: {state} after {was}", response.id)
+        self._state = state
+        if state in _TERMINAL:
+            self._finish(response)
+        else:
+            self._base = response
+            self._result = None
+
+    def _finish(self, final: Response) -> None:
+        """The final response: compare its output with the fold, then make it the result."""
+        self.done = True
+        output = final.output
+        items = self._items
+        if output is UNSET:
+            # The server left the output out: the folded items are the output.
+            final = msgspec.structs.replace(
+                final, output=[items[index].current() for index in sorted(items)]
+            )
+        else:
+            for index in sorted(set(range(len(output))) | set(items)):
+                item = items.get(index)
+                if item is None:
+                    built = msgspec.to_builtins(output[index])
+                    self._drift.append(
+                        Drift(final.id, f"$.output[{index}]", None, built, "only_in_final")
+                    )
+                elif index >= len(output):
+                    built = msgspec.to_builtins(item.current())
+                    self._drift.append(
+                        Drift(final.id, f"$.output[{index}]", built, None, "only_in_fold")
+                    )
+                else:
+                    self._diff_item(item, output[index])
+        self._base = self._result = final
+        items.clear()  # the final response holds the output now
+
+    def _diff_item(self, item: _Item, final: OutputItem) -> None:
+        """Record how the fields events built of *item* differ from the server's *final* item."""
+        folded = item.builtins()
+        wire: dict[str, Any] = msgspec.to_builtins(final)
+        kind = folded.get("type")
+        if kind != wire.get("type"):
+            self._drift.append(Drift(item.key, "$.type", kind, wire.get("type"), "conflict"))
+            return
+        for name in DELTA_FIELDS.get(item.type, ()):
+            _diff(
+                item.key,
+                f"$.{name}",
+                folded.get(name, _MISSING),
+                wire.get(name, _MISSING),
+                self._drift,
+            )
+
+    def _on_error(self, event: ErrorEvent) -> None:
+        self._errors.append(event)
+
+    # -- output items --------------------------------------------------------------
+
+    def _index_ok(self, index: int, what: str, object_id: str | None = None) -> bool:
+        if 0 <= index <= MAX_INDEX:
+            return True
+        self._violate("index-out-of-range", f"{what} {index}", object_id)
+        return False
+
+    def _on_item_added(self, event: ResponseOutputItemAdded) -> None:
+        index = event.output_index
+        if not self._index_ok(index, "output_index"):
+            return
+        items = self._items
+        item = _Item(index, event.item)
+        if index in items:
+            self._violate("duplicate-output-index", f"output_index {index} added again", item.key)
+        elif index and index - 1 not in items:
+            self._violate("index-gap", f"output_index {index} without {index - 1}", item.key)
+        items[index] = item
+        self._result = None
+
+    def _on_item_done(self, event: ResponseOutputItemDone) -> None:
+        index = event.output_index
+        if not self._index_ok(index, "output_index"):
+            return
+        item = self._items.get(index)
+        if item is None:
+            item = self._items[index] = _Item(index, event.item, done=True)
+            self._violate(
+                "unknown-output-index", f"output_item.done for output_index {index}", item.key
+            )
+        else:
+            if item.done:
+                self._violate("after-item-done", f"{item.key} done again", item.key)
+            final = _Item(index, event.item)
+            if final.id != item.id:
+                message = f"output_index {index}: item {final.key} done, {item.key} added"
+                self._violate("item-id-mismatch", message, item.key)
+            self._diff_item(item, event.item)
+            item.adopt(event.item, done=True)
+        self._result = None
+
+    def _target(self, event: Any, rule: Rule) -> _Item | None:
+        """The item *event* addresses, or None (and a violation) when it cannot be changed."""
+        index = event.output_index
+        item = self._items.get(index)
+        if item is None:
+            self._violate(
+                "unknown-output-index", f"{event.type} for output_index {index}", event.item_id
+            )
+            return None
+        if item.done:
+            self._violate("after-item-done", f"{event.type} after {item.key} was done", item.key)
+            return None
+        if event.item_id != item.id and item.id is not None:
+            message = f"{event.type} for {event.item_id} at output_index {index}, of {item.key}"
+            self._violate("item-id-mismatch", message, item.key)
+        if item.type not in rule.items:
+            message = f"{event.type} for {item.key}, a {item.type}"
+            self._violate("item-type-mismatch", message, item.key)
+            return None
+        self._result = None
+        return item
+
+    def _part(
+        self, item: _Item, rule: Rule, index: int, *, create: bool
+    ) -> tuple[_ByIndex, dict[str, Any] | None] | None:
+        """The parts list *rule* addresses in *item*, and its part at *index* (None: absent)."""
+        assert rule.parts is not None
+        if not self._index_ok(index, rule.index or "index", item.key):
+            return None
+        tree = item.grow()
+        parts = tree.get(rule.parts)
+        if type(parts) is not _ByIndex:
+            parts = tree[rule.parts] = _ByIndex(enumerate(parts or ()))
+        part = parts.get(index)
+        if part is None and rule.part is not None and create:
+            message = f"{self._name} for {item.key} {rule.index} {index}"
+            self._violate("unknown-part", message, item.key)
+            part = parts[index] = {**_NEW_PART[rule.part]}
+        if part is not None and rule.part is not None and part.get("type") != rule.part:
+            message = f"{self._name} for {item.key} {rule.index} {index}, a {part.get('type')}"
+            self._violate("part-type-mismatch", message, item.key)
+            return None
+        return parts, part
+
+    def _node(self, event: Any, rule: Rule, *, create: bool) -> tuple[_Item, Any] | None:
+        """The item *event* addresses and the dict in it (the item's tree, or a part) to change."""
+        item = self._target(event, rule)
+        if item is None:
+            return None
+        if rule.parts is None:
+            return item, item.grow()
+        found = self._part(item, rule, getattr(event, rule.index or ""), create=create)
+        if found is None:
+            return None
+        return item, found[1]
+
+    def _on_text_delta(self, event: ResponseOutputTextDelta) -> None:
+        """The hot path: one more piece of text for an ``output_text`` part being folded."""
+        item = self._items.get(event.output_index)
+        if (
+            item is not None
+            and item.tree is not None
+            and not item.done
+            and item.type == "message"
+            and event.item_id == item.id
+            and not event.logprobs
+        ):
+            parts = item.tree.get("content")
+            if type(parts) is _ByIndex:
+                part = parts.get(event.content_index)
+                if part is not None:
+                    text = part.get("text")
+                    if type(text) is _Fragments and part.get("type") == "output_text":
+                        text.append(event.delta)
+                        if len(text) >= text.limit:
+                            text.compact()
+                        item.snapshot = None
+                        self._result = None
+                        return
+        self._on_concat(event)
+
+    def _on_concat(self, event: Any) -> None:
+        rule = MERGE[type(event)]
+        found = self._node(event, rule, create=True)
+        if found is None:
+            return
+        _, node = found
+        if node is None:
+            return
+        name = rule.field
+        assert name is not None
+        delta: str = getattr(event, rule.value or "")
+        current = node.get(name)
+        if type(current) is _Fragments:
+            current.add(delta)
+        elif type(current) is str and current:
+            node[name] = _Fragments([current, delta])
+        else:
+            node[name] = _Fragments([delta])
+        if type(event) is ResponseOutputTextDelta and event.logprobs:
+            logprobs = node.get("logprobs")
+            if type(logprobs) is not list:
+                logprobs = node["logprobs"] = []
+            logprobs += msgspec.to_builtins(event.logprobs)
+
+    def _on_done(self, event: Any) -> None:
+        rule = MERGE[type(event)]
+        found = self._node(event, rule, create=False)
+        if found is None:
+            return
+        item, node = found
+        name = rule.field
+        assert name is not None
+        path = "$"
+        folded = _MISSING
+        if rule.parts is not None:
+            index = getattr(event, rule.index or "")
+            path = f"$.{rule.parts}[{index}]"
+            if node is None:
+                message = f"{event.type} for {item.key} {rule.index} {index}"
+                self._violate("unknown-part", message, item.key)
+                assert rule.part is not None
+                parts = item.grow()[rule.parts]
+                node = parts[index] = {**_NEW_PART[rule.part]}
+            else:
+                folded = node.get(name, _MISSING)
+        else:
+            folded = node.get(name, _MISSING)
+        value = getattr(event, rule.value or "")
+        _diff(item.key, f"{path}.{name}", folded, value, self._drift)
+        node[name] = value
+        if type(event) is ResponseOutputTextDone and event.logprobs is not UNSET:
+            folded = node.get("logprobs", _MISSING)
+            final = msgspec.to_builtins(event.logprobs)
+            _diff(item.key, f"{path}.logprobs", folded, final, self._drift)
+            node["logprobs"] = final
+
+    def _on_part(self, event: Any) -> None:
+        rule = MERGE[type(event)]
+        item = self._target(event, rule)
+        if item is None:
+            return
+        index: int = getattr(event, rule.index or "")
+        found = self._part(item, rule, index, create=False)
+        if found is None:
+            return
+        parts, current = found
+        part = msgspec.to_builtins(event.part)
+        path = f"$.{rule.parts}[{index}]"
+        if rule.kind == PART:
+            if current is not None:
+                message = f"{item.key} {rule.index} {index} added again"
+                self._violate("duplicate-part", message, item.key)
+            elif index and index - 1 not in parts:
+                message = f"{item.key} {rule.index} {index} without {index - 1}"
+                self._violate("index-gap", message, item.key)
+        elif current is None:
+            message = f"{event.type} for {item.key} {rule.index} {index}"
+            self._violate("unknown-part", message, item.key)
+            _diff(item.key, path, _MISSING, part, self._drift)
+        else:
+            _diff(item.key, path, current, part, self._drift)
+        parts[index] = part
+
+    def _on_annotation(self, event: ResponseOutputTextAnnotationAdded) -> None:
+        rule = MERGE[ResponseOutputTextAnnotationAdded]
+        found = self._node(event, rule, create=True)
+        if found is None:
+            return
+        item, part = found
+        index = event.annotation_index
+        if part is None or event.annotation is None:
+            return
+        if not self._index_ok(index, "annotation_index", item.key):
+            return
+        annotations = part.get("annotations")
+        if type(annotations) is not _ByIndex:
+            annotations = part["annotations"] = _ByIndex(enumerate(annotations or ()))
+        if index and index not in annotations and index - 1 not in annotations:
+            message = f"{item.key} annotation_index {index} without {index - 1}"
+            self._violate("index-gap", message, item.key)
+        annotations[index] = msgspec.to_builtins(event.annotation)
+
+    def _on_status(self, event: Any) -> None:
+        rule = MERGE[type(event)]
+        item = self._target(event, rule)
+        if item is None:
+            return
+        current = item.snapshot
+        if current is not None and getattr(current, "status", UNSET) is UNSET:
+            return  # this item (an older API version) has no status to set
+        tree = item.grow()
+        if "status" in tree:
+            tree["status"] = rule.value
+
+    def _on_partial_image(self, event: ResponseImageGenerationCallPartialImage) -> None:
+        self._target(event, Rule(STATUS, ("image_generation_call",)))
+
+
+_MISSING: Final = object()
+_EMPTY: Final[tuple[Any, ...]] = (None, "", [], {})
+
+
+def _diff(object_id: str, path: str, folded: Any, final: Any, out: list[Drift]) -> None:
+    """Record in *out* how a folded tree differs from the server's full value (builtins).
+
+    The tree is read where it lies: a string still in fragments is compared
+    piece by piece, never joined, so the check costs no copy of the text.  A
+    field the fold never got is no difference when the final value is empty
+    (``None``, ``""``, ``[]``, ``{}``: what the schema fills in).  A value
+    empty on one side only is ``only_in_final`` / ``only_in_fold``; two
+    values that differ are a ``conflict``.
+    """
+    kind = type(folded)
+    if kind is _Fragments:
+        if type(final) is str and _same_text(folded, final):
+            return
+        folded = folded.text()
+    elif kind is _ByIndex:
+        folded = [folded[index] for index in sorted(folded)]
+    if type(folded) is dict and type(final) is dict:
+        for key in {**folded, **final}:
+            _diff(
+                object_id, f"{path}.{key}", folded.get(key, _MISSING), final.get(key, _MISSING), out
+            )
+    elif type(folded) is list and type(final) is list:
+        for i in range(max(len(folded), len(final))):
+            a = folded[i] if i < len(folded) else _MISSING
+            b = final[i] if i < len(final) else _MISSING
+            _diff(object_id, f"{path}[{i}]", a, b, out)
+    elif folded is _MISSING and final in _EMPTY:
+        return
+    else:
+        folded = None if folded is _MISSING else _materialize(folded)
+        final = None if final is _MISSING else final
+        if folded == final and type(folded) is type(final):
+            return
+        if folded in _EMPTY:
+            drift: DriftKind = "only_in_final"
+        elif final in _EMPTY:
+            drift = "only_in_fold"
+        else:
+            drift = "conflict"
+        out.append(Drift(object_id, path, folded, final, drift))
+
+
+def _same_text(fragments: _Fragments, text: str) -> bool:
+    pos = 0
+    for piece in fragments:
+        if not text.startswith(piece, pos):
+            return False
+        pos += len(piece)
+    return pos == len(text)
+
+
+_HANDLERS: dict[type, Callable[[Accumulator, Any], None]] = {
+    ResponseCreated: Accumulator._on_lifecycle,
+    ResponseQueued: Accumulator._on_lifecycle,
+    ResponseInProgress: Accumulator._on_lifecycle,
+    ResponseCompleted: Accumulator._on_lifecycle,
+    ResponseIncomplete: Accumulator._on_lifecycle,
+    ResponseFailed: Accumulator._on_lifecycle,
+    ResponseOutputItemAdded: Accumulator._on_item_added,
+    ResponseOutputItemDone: Accumulator._on_item_done,
+    ResponseImageGenerationCallPartialImage: Accumulator._on_partial_image,
+    ErrorEvent: Accumulator._on_error,
+}
+
+_BY_KIND: Final[dict[str, Callable[[Accumulator, Any], None]]] = {
+    CONCAT: Accumulator._on_concat,
+    DONE: Accumulator._on_done,
+    PART: Accumulator._on_part,
+    PART_DONE: Accumulator._on_part,
+    ANNOTATION: Accumulator._on_annotation,
+    STATUS: Accumulator._on_status,
+}
+
+for _cls, _rule in MERGE.items():
+    _HANDLERS.setdefault(_cls, _BY_KIND[_rule.kind])
+_HANDLERS[ResponseOutputTextDelta] = Accumulator._on_text_delta
+del _cls, _rule

@@ -1,0 +1,1 @@
+"""Tests of the OpenAI Responses API dialect (``streamkit.dialects.responses``)."""
