@@ -1,0 +1,575 @@
+"""The fold: Anthropic Messages stream events in, the final :class:`Message` out.
+
+Theory of operation
+-------------------
+
+``message_start`` gives the message with no content.  Each
+``content_block_start`` opens a block at its ``index`` (an :class:`_Block`
+holding the typed start block), each ``content_block_delta`` is merged into
+the block at its index by the rules of :data:`MERGE`, and
+``content_block_stop`` closes it.  ``message_delta`` sets the top-level
+fields it carries (``stop_reason``, ``stop_sequence``, ``stop_details``,
+``container``, ``context_management``) and the usage totals; ``message_stop``
+ends the message.
+
+Strings that grow by concatenation are kept as a list of fragments
+(:class:`_Fragments`), citations as a list appended to, and the
+``partial_json`` fragments of a tool call likewise, parsed **once**, at the
+block's ``content_block_stop``: applying a delta costs the size of the delta,
+never the size of what was folded so far.
+
+:attr:`Accumulator.result` is built only when read, from the start message
+and each block's own snapshot (``msgspec.structs.replace`` of the start block
+with the fields the deltas built).  Snapshots are cached until the next event
+changes them, so reading costs at most the size of what changed, and a
+:class:`Message` once returned never changes: later events build a new one.
+
+Protocol violations (see :class:`Violation` for the kinds) are kept in
+:attr:`Accumulator.warnings`, or raised as :class:`~streamkit.FoldError`
+when the accumulator is strict.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import attrs
+import msgspec
+from msgspec import UNSET
+
+from streamkit._errors import FoldError
+
+from ._schema import (
+    CitationsDelta,
+    CompactionBlock,
+    CompactionDelta,
+    ContentBlock,
+    ContentBlockDelta,
+    ContentBlockStart,
+    ContentBlockStop,
+    ErrorEvent,
+    ErrorObject,
+    InputJSONDelta,
+    MCPToolUseBlock,
+    Message,
+    MessageDelta,
+    MessageStart,
+    MessageStop,
+    ServerToolUseBlock,
+    SignatureDelta,
+    TextBlock,
+    TextDelta,
+    ThinkingBlock,
+    ThinkingDelta,
+    ToolUseBlock,
+    Unknown,
+)
+
+__all__ = ("MAX_INDEX", "MERGE", "Accumulator", "Violation")
+
+MAX_INDEX: Final = 10_000
+"""The largest block ``index`` an event may carry: a larger one is a violation, not a block."""
+
+# -- merge rules --------------------------------------------------------------------
+
+CONCAT: Final = "concat"
+REPLACE: Final = "replace"
+APPEND: Final = "append"
+JSON: Final = "json"
+
+MERGE: Final[dict[type, tuple[tuple[str, str, str], ...]]] = {
+    TextDelta: (("text", "text", CONCAT),),
+    ThinkingDelta: (("thinking", "thinking", CONCAT),),
+    SignatureDelta: (("signature", "signature", REPLACE),),
+    CitationsDelta: (("citation", "citations", APPEND),),
+    InputJSONDelta: (("partial_json", "input", JSON),),
+    CompactionDelta: (
+        ("content", "content", REPLACE),
+        ("encrypted_content", "encrypted_content", REPLACE),
+    ),
+}
+"""How each delta is merged into its block: ``(delta field, block field, rule)``.
+
+``CONCAT`` appends the string to the block's string so far (``text``,
+``thinking``).  ``REPLACE`` sets the block field to the delta's value: a
+``signature`` is sent whole, in one ``signature_delta`` just before the
+block stops (the API documents it so, and the SDK's own fold assigns it);
+``compaction_delta`` likewise carries the whole summary.  A ``REPLACE``
+field the delta leaves out keeps its value.  ``APPEND`` adds the delta's one
+``citation`` to the block's list (``null`` or absent at the start means
+empty).  ``JSON`` concatenates the ``partial_json`` fragments and parses them
+once, when the block stops, into the block's ``input``: fragments are not
+JSON on their own.  Nothing empty is parsed (a tool called without
+arguments keeps the start block's ``input``, ``{}``); text that is not a JSON
+object is an ``"invalid-input-json"`` violation, and then ``input`` keeps
+the start block's value and the text is kept for
+:meth:`Accumulator.raw_input`.
+
+A delta of a ``type`` this dialect does not know (:class:`Unknown`) is not
+merged anywhere: it is kept raw on its event, and the fold goes past it.
+"""
+
+ACCEPTS: Final[dict[type, frozenset[type]]] = {
+    TextDelta: frozenset({TextBlock}),
+    CitationsDelta: frozenset({TextBlock}),
+    ThinkingDelta: frozenset({ThinkingBlock}),
+    SignatureDelta: frozenset({ThinkingBlock}),
+    InputJSONDelta: frozenset({ToolUseBlock, ServerToolUseBlock, MCPToolUseBlock}),
+    CompactionDelta: frozenset({CompactionBlock}),
+}
+"""The block types each delta applies to; another is a ``"delta-type"`` violation.
+
+A block of a type this dialect does not know (:class:`Unknown`) takes any
+known delta whose block field it has (``citations_delta`` always): its raw
+``data`` is merged into by the same rules, so a new block type that streams
+text the old way still folds.
+"""
+
+_RUN: Final = 256
+"""How many fragments of a string are kept before the newest are joined into one."""
+
+
+class _Fragments(list[str]):
+    """A string being built by concatenation: its fragments, joined when read.
+
+    Appending costs the size of the fragment.  To keep memory near the size
+    of the text, every ``_RUN`` fragments appended since the last join are
+    joined into one piece (``limit`` is the length at which that happens), so
+    each character is copied once more at most before the text is read.
+    """
+
+    __slots__ = ("limit",)
+
+    def __init__(self, fragments: list[str]) -> None:
+        super().__init__(fragments)
+        self.limit = _RUN
+
+    def add(self, fragment: str) -> None:
+        self.append(fragment)
+        if len(self) >= self.limit:
+            self.compact()
+
+    def compact(self) -> None:
+        """Join the fragments appended since the last join into one piece."""
+        start = self.limit - _RUN
+        self[start:] = ["".join(self[start:])]
+        self.limit = start + 1 + _RUN
+
+    def text(self) -> str:
+        if len(self) != 1:
+            self[:] = ["".join(self)]
+            self.limit = 1 + _RUN
+        return self[0] if self else ""
+
+
+# -- what the fold reports ---------------------------------------------------------
+
+
+@attrs.frozen
+class Violation:
+    """A protocol violation the fold met and went past.
+
+    ``kind`` names the rule broken:
+
+    - ``"no-message-start"``: a content or ``message_delta`` event before
+      ``message_start`` (folded all the same; reported once);
+    - ``"second-message-start"``: another ``message_start``: the fold starts
+      over with the new message;
+    - ``"index-out-of-range"``: a block ``index`` below 0 or above
+      :data:`MAX_INDEX` (the event is ignored);
+    - ``"index-order"``: a block started at an index other than the next one;
+    - ``"duplicate-block-start"``: a second start of an index (the new block
+      replaces the old);
+    - ``"unknown-index"``: a delta or stop for an index never started
+      (ignored);
+    - ``"after-block-stop"``: a delta or a second stop after the block's
+      ``content_block_stop`` (ignored);
+    - ``"delta-type"``: a delta that does not apply to the block's type
+      (``text_delta`` to a ``tool_use`` block; ignored);
+    - ``"invalid-input-json"``: a tool call's concatenated ``partial_json`` is
+      not a JSON object at ``content_block_stop`` (see :data:`MERGE`);
+    - ``"block-not-stopped"``: ``message_stop`` while a block is still open;
+    - ``"after-message-stop"``: an event other than ``ping`` after
+      ``message_stop`` (folded all the same).
+
+    ``ordinal`` is the 0-based index of the event in what this accumulator was
+    fed, ``event`` its name, ``index`` the block concerned, if any.
+    """
+
+    kind: str
+    message: str
+    ordinal: int
+    event: str
+    index: int | None = None
+
+
+# -- the accumulator ---------------------------------------------------------------
+
+
+class _Block:
+    """One content block: the start block, what the deltas built, and its snapshot."""
+
+    __slots__ = (
+        "citations",
+        "fast",
+        "fields",
+        "json",
+        "raw",
+        "snapshot",
+        "start",
+        "stopped",
+        "strings",
+        "text",
+    )
+
+    def __init__(self, start: ContentBlock) -> None:
+        self.start = start
+        self.snapshot: ContentBlock | None = start  # None: changed since built
+        self.stopped = False
+        #: The fragments of the block's ``text`` or ``thinking``, and the delta
+        #: type that adds to them: the fast path.
+        self.text: _Fragments | None = None
+        self.fast: type | None = None
+        #: Every string being concatenated, by block field.
+        self.strings: dict[str, _Fragments] = {}
+        #: Fields replaced by deltas, by block field.
+        self.fields: dict[str, Any] = {}
+        self.citations: list[Any] | None = None
+        self.json: _Fragments | None = None
+        #: The ``partial_json`` text that did not parse (``None`` when it did).
+        self.raw: str | None = None
+
+    def build(self) -> ContentBlock:
+        snapshot = self.snapshot
+        if snapshot is None:
+            changes: dict[str, Any] = {
+                name: fragments.text() for name, fragments in self.strings.items()
+            }
+            changes.update(self.fields)
+            if self.citations is not None:
+                changes["citations"] = list(self.citations)
+            start = self.start
+            if type(start) is Unknown:
+                if "citations" in changes:
+                    changes["citations"] = [_raw(c) for c in changes["citations"]]
+                snapshot = Unknown(data={**start.data, **changes})
+            else:
+                snapshot = msgspec.structs.replace(start, **changes)
+            self.snapshot = snapshot
+        return snapshot
+
+
+def _raw(value: Any) -> Any:
+    """A typed value as the JSON the API sent (an :class:`Unknown` as its raw data)."""
+    if type(value) is Unknown:
+        return value.data
+    return msgspec.to_builtins(value)
+
+
+def _field_of(block: ContentBlock, name: str) -> Any:
+    if type(block) is Unknown:
+        return block.data.get(name, UNSET)
+    return getattr(block, name, UNSET)
+
+
+class Accumulator:
+    """Folds Anthropic Messages stream events into the final :class:`Message`.
+
+    Feed it every typed event of one stream, in order, with :meth:`feed`
+    (unknown and invalid events are ignored).  Read :attr:`result` at any
+    time: the message so far, a frozen msgspec Struct that never changes once
+    returned (a later read returns a new one), ``None`` before
+    ``message_start``.  ``msgspec.to_builtins(acc.result)`` of a finished
+    stream is the JSON the non-streaming API returns for the same message.
+
+    Protocol violations are recorded in :attr:`warnings`; with
+    ``strict=True`` they raise :class:`~streamkit.FoldError` instead.  The
+    payloads of ``error`` events are in :attr:`errors`.
+    """
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
+        #: Whether ``message_stop`` arrived.
+        self.done = False
+        self._message: Message | None = None
+        self._blocks: dict[int, _Block] = {}
+        self._ordered = True  # blocks were started in index order
+        self._last = -1  # the largest index started
+        self._top: dict[str, Any] = {}
+        self._usage: dict[str, Any] = {}
+        self._result: Message | None = None
+        self._warnings: list[Violation] = []
+        self._errors: list[ErrorObject] = []
+        self._ordinal = -1
+        self._name = ""
+        self._orphans_reported = False
+
+    # -- reading ---------------------------------------------------------------------
+
+    @property
+    def result(self) -> Message | None:
+        """The message so far (``None`` before ``message_start``)."""
+        result = self._result
+        if result is None:
+            message = self._message
+            if message is None:
+                return None
+            blocks = self._blocks
+            if self._ordered:
+                content = [block.build() for block in blocks.values()]
+            else:
+                content = [blocks[index].build() for index in sorted(blocks)]
+            changes = dict(self._top)
+            if self._usage:
+                changes["usage"] = msgspec.structs.replace(message.usage, **self._usage)
+            result = self._result = msgspec.structs.replace(message, content=content, **changes)
+        return result
+
+    @property
+    def warnings(self) -> list[Violation]:
+        """Protocol violations met so far (always empty when strict)."""
+        return list(self._warnings)
+
+    @property
+    def errors(self) -> list[ErrorObject]:
+        """The payloads of the ``error`` events received."""
+        return list(self._errors)
+
+    def raw_input(self, index: int) -> str | None:
+        """The concatenated ``partial_json`` of block *index* while it is not parsed.
+
+        That is, while the block is still streaming, or after it stopped with
+        text that is not a JSON object (an ``"invalid-input-json"``
+        violation).  ``None`` once the input parsed, and for a block that got
+        no ``input_json_delta``.
+        """
+        block = self._blocks.get(index)
+        if block is None:
+            return None
+        if block.raw is not None:
+            return block.raw
+        return None if block.json is None else block.json.text()
+
+    # -- feeding ---------------------------------------------------------------------
+
+    def feed(self, event: Any) -> None:
+        """Fold one typed event (of any kind; unknown and invalid events are ignored)."""
+        self._ordinal += 1
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+
+    def _violate(self, kind: str, message: str, index: int | None = None) -> None:
+        if self.strict:
+            raise FoldError(message, ordinal=self._ordinal, event=self._name)
+        self._warnings.append(Violation(kind, message, self._ordinal, self._name, index))
+
+    def _check(self, name: str) -> None:
+        """The checks every content and message event shares."""
+        self._name = name
+        if self.done:
+            self._violate("after-message-stop", f"{name} after message_stop")
+        elif self._message is None and not self._orphans_reported:
+            self._orphans_reported = True
+            self._violate("no-message-start", f"{name} before message_start")
+
+    def _index(self, index: int) -> bool:
+        if 0 <= index <= MAX_INDEX:
+            return True
+        self._violate("index-out-of-range", f"block index {index} out of range 0..{MAX_INDEX}")
+        return False
+
+    def _on_message_start(self, event: MessageStart) -> None:
+        self._name = event.event
+        if self.done:
+            self._violate("after-message-stop", "message_start after message_stop")
+        if self._message is not None:
+            self._violate(
+                "second-message-start",
+                f"a second message {event.message.id} after {self._message.id}",
+            )
+            self._blocks = {}
+            self._ordered = True
+            self._last = -1
+            self._top = {}
+            self._usage = {}
+            self.done = False
+        self._message = event.message
+        if event.message.content:
+            # Not sent by the API; if a server does, keep its blocks as started.
+            for index, block in enumerate(event.message.content):
+                self._blocks[index] = _Block(block)
+                self._blocks[index].stopped = True  # sent whole
+            self._last = len(self._blocks) - 1
+            self._message = msgspec.structs.replace(event.message, content=[])
+        self._result = None
+
+    def _on_block_start(self, event: ContentBlockStart) -> None:
+        self._check(event.event)
+        index = event.index
+        if not self._index(index):
+            return
+        blocks = self._blocks
+        if index in blocks:
+            self._violate("duplicate-block-start", f"block {index} started again", index)
+            del blocks[index]
+            self._ordered = False
+        elif index != len(blocks):
+            self._violate("index-order", f"block {index} started after {len(blocks)} blocks", index)
+        if index < self._last:
+            self._ordered = False
+        self._last = max(self._last, index)
+        blocks[index] = _Block(event.content_block)
+        self._result = None
+
+    def _on_block_delta(self, event: ContentBlockDelta) -> None:
+        block = self._blocks.get(event.index)
+        if block is None or block.stopped or self.done or self._message is None:
+            if not self._block_for(event.event, event.index):
+                return
+            block = self._blocks[event.index]
+        delta: Any = event.delta
+        fragments = block.text
+        kind = type(delta)
+        if kind is block.fast and fragments is not None:
+            # The fast path: more text (or thinking) for a block already being built.
+            fragments.append(delta.text if kind is TextDelta else delta.thinking)
+            if len(fragments) >= fragments.limit:
+                fragments.compact()
+        else:
+            self._name = event.event
+            if not self._merge(block, delta, event.index):
+                return
+        block.snapshot = None
+        self._result = None
+
+    def _block_for(self, name: str, index: int) -> bool:
+        """Whether a delta or stop for block *index* may go on (reporting why not)."""
+        self._check(name)
+        if not self._index(index):
+            return False
+        block = self._blocks.get(index)
+        if block is None:
+            self._violate("unknown-index", f"{name} for block {index}, never started", index)
+            return False
+        if block.stopped:
+            self._violate("after-block-stop", f"{name} for block {index} after its stop", index)
+            return False
+        return True
+
+    def _merge(self, block: _Block, delta: Any, index: int) -> bool:
+        """Merge *delta* into *block* by :data:`MERGE`; whether anything changed."""
+        kind = type(delta)
+        rules = MERGE.get(kind)
+        if rules is None:
+            return False  # a delta type this dialect does not know
+        start = block.start
+        unknown = isinstance(start, Unknown)
+        if isinstance(start, Unknown):
+            target = rules[0][1]
+            if rules[0][2] != APPEND and target not in start.data:
+                self._violate("delta-type", f"{delta.type} for a {start.kind} block {index}", index)
+                return False
+        elif type(start) not in ACCEPTS[kind]:
+            self._violate("delta-type", f"{delta.type} for a {start.type} block {index}", index)
+            return False
+        for source, target, rule in rules:
+            value = getattr(delta, source)
+            if value is UNSET:
+                continue
+            if rule == CONCAT:
+                fragments = block.strings.get(target)
+                if fragments is None:
+                    initial = _field_of(start, target)
+                    fragments = _Fragments([initial] if type(initial) is str and initial else [])
+                    block.strings[target] = fragments
+                    if not unknown:
+                        block.text = fragments
+                        block.fast = kind
+                fragments.add(value)
+            elif rule == REPLACE:
+                block.fields[target] = value
+            elif rule == APPEND:
+                if block.citations is None:
+                    initial = _field_of(start, target)
+                    block.citations = list(initial) if type(initial) is list else []
+                block.citations.append(value)
+            else:  # JSON
+                if block.json is None:
+                    block.json = _Fragments([])
+                block.json.add(value)
+        return True
+
+    def _on_block_stop(self, event: ContentBlockStop) -> None:
+        index = event.index
+        block = self._blocks.get(index)
+        if block is None or block.stopped or self.done or self._message is None:
+            if not self._block_for(event.event, index):
+                return
+            block = self._blocks[index]
+        block.stopped = True
+        block.text = block.fast = None
+        fragments = block.json
+        if fragments is not None:
+            self._name = event.event
+            self._parse_input(block, fragments.text(), index)
+            block.json = None
+            block.snapshot = None
+            self._result = None
+
+    def _parse_input(self, block: _Block, text: str, index: int) -> None:
+        if not text:
+            return  # no arguments: the start block's input stands
+        try:
+            value = msgspec.json.decode(text)
+        except (msgspec.DecodeError, RecursionError) as exc:
+            problem = str(exc)
+        else:
+            if type(value) is dict or type(block.start) is Unknown:
+                block.fields["input"] = value
+                return
+            problem = f"a JSON {type(value).__name__}, not an object"
+        block.raw = text
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        self._violate("invalid-input-json", f"block {index} input is {problem}: {shown!r}", index)
+
+    def _on_message_delta(self, event: MessageDelta) -> None:
+        self._check(event.event)
+        body = event.delta
+        top = self._top
+        for name in body.__struct_fields__:
+            value = getattr(body, name)
+            if value is not UNSET:
+                top[name] = value
+        if event.context_management is not UNSET:
+            top["context_management"] = event.context_management
+        usage = event.usage
+        if usage is not UNSET:
+            # Cumulative totals: a count replaces the one before (never summed);
+            # null or absent means "no update", the message_start value stands.
+            for name in usage.__struct_fields__:
+                value = getattr(usage, name)
+                if value is not UNSET and value is not None:
+                    self._usage[name] = value
+        self._result = None
+
+    def _on_message_stop(self, event: MessageStop) -> None:
+        self._check(event.event)
+        open_blocks = [index for index, block in self._blocks.items() if not block.stopped]
+        if open_blocks and not self.done:
+            self._violate("block-not-stopped", f"message_stop with block(s) {open_blocks} open")
+        self.done = True
+
+    def _on_error(self, event: ErrorEvent) -> None:
+        self._errors.append(event.error)
+
+
+_HANDLERS: dict[type, Any] = {
+    MessageStart: Accumulator._on_message_start,
+    ContentBlockStart: Accumulator._on_block_start,
+    ContentBlockDelta: Accumulator._on_block_delta,
+    ContentBlockStop: Accumulator._on_block_stop,
+    MessageDelta: Accumulator._on_message_delta,
+    MessageStop: Accumulator._on_message_stop,
+    ErrorEvent: Accumulator._on_error,
+}

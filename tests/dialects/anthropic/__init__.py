@@ -1,0 +1,1 @@
+"""Tests of the Anthropic Messages dialect (``streamkit.dialects.anthropic``)."""
