@@ -24,7 +24,12 @@ from ._sync import iter_events as iter_events
 from .recording import Recorder as Recorder, Replayer as Replayer
 
 if TYPE_CHECKING:
-    from .dialects import assistants as assistants
+    from .dialects import (
+        anthropic as anthropic,
+        assistants as assistants,
+        chat as chat,
+        responses as responses,
+    )
 
 __all__ = (
     "DEFAULT_MAX_EVENT_SIZE",
@@ -39,13 +44,16 @@ __all__ = (
     "StreamError",
     "StreamStalled",
     "aiter_events",
+    "anthropic",
     "assistants",
+    "chat",
     "encode_event",
     "iter_events",
+    "responses",
 )
 
 # Dialect namespaces are imported when first used: ``streamkit.assistants``.
-_DIALECTS = ("assistants",)
+_DIALECTS = ("anthropic", "assistants", "chat", "responses")
 
 
 def __getattr__(name: str) -> Any:

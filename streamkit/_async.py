@@ -51,7 +51,7 @@ async def aiter_events(
     pipeline = Pipeline(dialect, on_error, max_event_size)
     feed = pipeline.decoder.feed
     events = pipeline.events
-    is_keepalive = pipeline.dialect.is_keepalive
+    is_keepalive = pipeline.is_keepalive
     source = aiter(chunks)
     deadline = math.inf if idle_timeout is None else anyio.current_time() + idle_timeout
     try:

@@ -33,8 +33,9 @@ class Pipeline:
     def __init__(self, dialect: str | Dialect, on_error: ErrorPolicy, max_event_size: int) -> None:
         if on_error not in _POLICIES:
             raise ValueError(f"on_error must be one of {_POLICIES}, got {on_error!r}")
-        self.dialect = _base.get(dialect)
-        self.decode = self.dialect.decode
+        # ``"auto"``: the first event of the stream picks the dialect.
+        self.dialect: Dialect | None = None if dialect == "auto" else _base.get(dialect)
+        self.decode = self._detect if self.dialect is None else self.dialect.decode
         self.on_error = on_error
         self.decoder = SSEDecoder(max_event_size=max_event_size)
         self.ordinal = 0
@@ -45,20 +46,42 @@ class Pipeline:
         A generator, so that under ``"raise"`` every event before a bad one
         in the same batch is still delivered before the error.
         """
-        decode = self.decode
         for sse in sse_events:
             try:
-                event = decode(sse.event, sse.view)
+                event = self.decode(sse.event, sse.view)
             except DecodeError as exc:
                 error = self._locate(exc, sse)
                 if self.on_error == "raise":
                     raise error from None
                 self.ordinal += 1
                 if self.on_error == "yield":
+                    assert self.dialect is not None  # known once an event was decoded
                     yield self.dialect.invalid(sse.event, sse.data, error)
                 continue
             self.ordinal += 1
             yield event
+
+    def is_keepalive(self, event: Any) -> bool:
+        """Whether *event* only shows that the connection is alive."""
+        return self.dialect is not None and self.dialect.is_keepalive(event)
+
+    def _detect(self, name: str, data: bytes | memoryview) -> Any:
+        """Pick the dialect whose ``detect`` claims the stream's first event, then decode."""
+        for candidate in _base.names():
+            try:
+                dialect = _base.get(candidate)
+            except ImportError:  # pragma: no cover - a registered dialect not installed
+                continue
+            if dialect.detect(name, data):
+                self.dialect = dialect
+                self.decode = dialect.decode
+                return dialect.decode(name, data)
+        known = ", ".join(_base.names())
+        raise DecodeError(
+            f"no dialect recognises this stream (tried {known})",
+            event=name,
+            excerpt=bytes(data[:60]),
+        )
 
     def _locate(self, exc: DecodeError, sse: SSEEvent) -> DecodeError:
         """*exc* again, naming the event's ordinal and byte offset in the stream."""

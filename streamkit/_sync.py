@@ -25,6 +25,10 @@ def iter_events(
 ) -> Iterator[Any]:
     """Decode a stream delivered as *chunks* of bytes into *dialect*'s typed events.
 
+    *dialect* is a registered name (``"assistants"``, ``"chat"``,
+    ``"responses"``, ``"anthropic"``), a :class:`~streamkit.dialects.Dialect`,
+    or ``"auto"``: the stream's first event picks the dialect that claims it.
+
     *on_error* says what to do with a payload that cannot be decoded:
     ``"raise"`` a :class:`~streamkit.DecodeError` naming the event's ordinal,
     byte offset, name and JSON path; ``"skip"`` it; or ``"yield"`` it as the
