@@ -56,6 +56,7 @@ _LF: Final = 10
 _COLON: Final = 58
 _SPACE: Final = 32
 _NAME_CACHE_SIZE: Final = 256
+_NAME_CACHE_MAX_LEN: Final = 128  # longer names are decoded each time, never kept
 _DEFER_LIMIT: Final = 64 * 1024
 
 Buffer = bytes | bytearray | memoryview
@@ -160,6 +161,7 @@ class SSEDecoder:
         "_max",
         "_names",
         "_offset",
+        "_pending",
         "_refusal",
         "_retry",
         "_room",
@@ -202,6 +204,8 @@ class SSEDecoder:
         self._offset = 0
         # Why feed() refuses input (after close() or an error), or None.
         self._refusal: str | None = None
+        # An error met after some events of the same chunk: raised by the next call.
+        self._pending: StreamError | None = None
         # An empty name means "message"; caching that keeps the fast path simple.
         self._names: dict[bytes, str] = {b"": "message", b"message": "message"}
         # The last ``event`` line the fast path took, and its name.
@@ -213,13 +217,20 @@ class SSEDecoder:
         return self._offset
 
     def feed(self, chunk: Buffer) -> list[SSEEvent]:
-        """Parse the next chunk of the body; return the events it completed."""
+        """Parse the next chunk of the body; return the events it completed.
+
+        When a chunk completes some events and then meets an error, the events
+        are returned and the error is raised by the next call to :meth:`feed`
+        or :meth:`close`, so that nothing before an error is lost.
+        """
         if self._refusal is not None:
+            self._raise_pending()
             raise StreamError(self._refusal, offset=self._offset)
         if type(chunk) is not bytes:
             chunk = bytes(chunk)
         base = self._offset
         self._offset = base + len(chunk)
+        events: list[SSEEvent] = []
         try:
             tail = self._tail
             if tail and chunk.find(b"\r") < 0:
@@ -230,7 +241,6 @@ class SSEDecoder:
                         tail += chunk
                         return []
                 else:
-                    events: list[SSEEvent] = []
                     pos = self._resume(chunk, events, base)
                     if pos >= 0:
                         self._feed(chunk, pos, base, events)
@@ -241,11 +251,12 @@ class SSEDecoder:
                 base, chunk = self._strip_bom(chunk)
                 if not chunk:
                     return []
-            events = []
             self._feed(chunk, 0, base, events)
         except StreamError as exc:
             self._refusal = f"decoder refuses input after an earlier error: {exc}"
-            raise
+            if not events:
+                raise
+            self._pending = exc
         return events
 
     def close(self) -> list[SSEEvent]:
@@ -253,9 +264,11 @@ class SSEDecoder:
 
         Per the standard an event not yet ended by a blank line is discarded,
         so this returns no event; :attr:`truncated` then tells whether bytes
-        of an unfinished event or line were dropped.
+        of an unfinished event or line were dropped.  An error that the last
+        :meth:`feed` held back (see there) is raised here.
         """
         if self._refusal is not None:
+            self._raise_pending()
             return []
         self._refusal = "decoder refuses input after close()"
         if self._deferred:
@@ -264,6 +277,12 @@ class SSEDecoder:
         self._tail = bytearray()
         self._data = None
         return []
+
+    def _raise_pending(self) -> None:
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            raise pending
 
     # -- parsing ----------------------------------------------------------------
 
@@ -330,15 +349,17 @@ class SSEDecoder:
         else:
             split = chunk.find(b"\n\n") + 2
             if split == 1:
-                # More lines of the block, but not its end.
-                if len(tail) + len(chunk) <= limit and chunk.find(b"retry") < 0:
+                # More lines of the block, but not its end.  Data already parsed
+                # counts against the bound too: the deferred lines may add to it.
+                room = limit - self._data_size
+                if len(tail) + len(chunk) <= room and chunk.find(b"retry") < 0:
                     tail += chunk
                     self._deferred = True
-                    self._room = limit
+                    self._room = room
                     return -1
                 self._flush(events, base)
                 return 0
-        block = bytes(tail) + chunk[:split]
+        block = b"".join((tail, chunk[:split]))
         start = base - len(tail)
         tail.clear()
         # The block is whole: try the usual shape before the general path.
@@ -371,7 +392,7 @@ class SSEDecoder:
             and chunk.find(b"\n\n", split) < 0
             and chunk.find(b"retry", split) < 0
         ):
-            tail += memoryview(chunk)[split:]
+            tail += chunk[split:]
             self._deferred = True
             self._room = limit
             return -1
@@ -570,7 +591,7 @@ class SSEDecoder:
     def _name(self, raw: bytes) -> str:
         """Decode an event name, remembering the first few hundred seen."""
         name = str(raw, "utf-8", "replace")
-        if len(self._names) < _NAME_CACHE_SIZE:
+        if len(self._names) < _NAME_CACHE_SIZE and len(raw) <= _NAME_CACHE_MAX_LEN:
             self._names[raw] = name
         return name
 
