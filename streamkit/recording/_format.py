@@ -254,13 +254,13 @@ class _Parser:
             if raw.strip():
                 try:
                     yield msgspec.json.decode(raw)
-                except msgspec.DecodeError as exc:
+                except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 in a string
                     raise self.error(f"invalid JSON: {exc}") from None
         if tail.strip():
             self.number = len(complete) + 1
             try:
                 value = msgspec.json.decode(tail)
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, UnicodeDecodeError):
                 if self.number == 1:
                     raise self.error("torn header line") from None
                 message = f"{self.name}:{self.number}: skipped a torn final line"
@@ -332,7 +332,7 @@ class _Parser:
             raise self.error(f"a {kind!r} line's data must be a string")
         try:
             return data.encode() if kind == "o" else base64.b64decode(data, validate=True)
-        except (UnicodeEncodeError, binascii.Error) as exc:
+        except (UnicodeEncodeError, binascii.Error, ValueError) as exc:  # ValueError: non-ASCII
             raise self.error(f"bad {kind!r} data: {exc}") from None
 
     def end(self, stream: _Builder, end: Any) -> None:

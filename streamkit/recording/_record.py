@@ -18,6 +18,8 @@ import zlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import anyio
+
 from ._format import DEFAULT_REDACT, chunk_line, end_line, header_line, stream_line
 
 if TYPE_CHECKING:
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
     from types import TracebackType
 
 __all__ = ("Recorder",)
+
+_CLOSE_TIMEOUT = 5.0
+"""Seconds an async source may take to close when its tap ends (as in ``aiter_events``)."""
 
 _Chunk = TypeVar("_Chunk", bound=bytes | bytearray | memoryview)
 
@@ -169,16 +174,29 @@ class Recorder:
         self._end("eof")
 
     async def atap(self, chunks: AsyncIterable[_Chunk]) -> AsyncGenerator[_Chunk, None]:
-        """:meth:`tap` for an async iterable (any anyio backend)."""
+        """:meth:`tap` for an async iterable (any anyio backend).
+
+        The source is closed when the tap ends, fails or is closed early, even
+        from a cancelled scope (its ``aclose`` is shielded), so that its own
+        cleanup, such as releasing a connection, runs then and not at garbage
+        collection.
+        """
         self._begin()
+        source = aiter(chunks)
         try:
-            async for chunk in chunks:
-                self._write(chunk_line(self._now(), chunk))
-                yield chunk
-        except BaseException as exc:
-            self._abort(exc)
-            raise
-        self._end("eof")
+            try:
+                async for chunk in source:
+                    self._write(chunk_line(self._now(), chunk))
+                    yield chunk
+            except BaseException as exc:
+                self._abort(exc)
+                raise
+            self._end("eof")
+        finally:
+            aclose = getattr(source, "aclose", None)
+            if aclose is not None:
+                with anyio.move_on_after(_CLOSE_TIMEOUT, shield=True):
+                    await aclose()
 
     def new_stream(
         self,

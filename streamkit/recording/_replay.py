@@ -20,7 +20,9 @@ import anyio
 import anyio.lowlevel
 
 from .._async import aiter_events
+from .._errors import RecordingError
 from .._sync import iter_events
+from ..dialects import _base
 from ._format import load
 
 if TYPE_CHECKING:
@@ -223,7 +225,17 @@ class Replayer:
             yield out
 
     def _dialect(self, dialect: str | None) -> str:
-        return dialect or self.header.dialect or "assistants"
+        if dialect:
+            return dialect  # the caller's: an unknown name is their ValueError
+        name = self.header.dialect or "assistants"
+        if name not in _base.names():
+            known = ", ".join(sorted(_base.names()))
+            raise RecordingError(
+                f"recorded in dialect {name!r}, which is not known (known: {known});"
+                " pass dialect= to read it as one of those",
+                path=self.path,
+            )
+        return name
 
     def _indexes(self, stream: int | None) -> range:
         if stream is None:
@@ -246,9 +258,13 @@ class Replayer:
 
         def items() -> Iterator[tuple[float, bytes | None]]:
             for recorded in selected:
-                chunks = [(t - base, c) for t, c in recorded.chunks if t - base >= start]
+                # Without a start, keep every chunk: a file whose times go backwards
+                # (hand-edited, damaged) must not lose chunks before its "s" line's time.
+                chunks = [
+                    (t - base, c) for t, c in recorded.chunks if not start or t - base >= start
+                ]
                 yield from chunks if sizes is None else _rechunk(chunks, sizes)
-                if recorded.end_t is not None and recorded.end_t - base >= start:
+                if recorded.end_t is not None and (not start or recorded.end_t - base >= start):
                     yield recorded.end_t - base, None
 
         return _faults(items(), cut_at, raise_at)
