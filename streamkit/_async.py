@@ -19,7 +19,7 @@ from ._pipeline import ErrorPolicy, Pipeline
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, AsyncIterable
+    from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 
     from ._sse import Buffer
     from .dialects._base import Dialect
@@ -56,17 +56,14 @@ async def aiter_events(
     deadline = math.inf if idle_timeout is None else anyio.current_time() + idle_timeout
     try:
         while True:
-            scope = None
             try:
-                with anyio.fail_after(
-                    None if idle_timeout is None else deadline - anyio.current_time()
-                ) as scope:
+                if idle_timeout is None:
                     chunk = await anext(source)
+                else:
+                    chunk = await _next_within(source, deadline)
             except StopAsyncIteration:
                 break
-            except TimeoutError:
-                if scope is None or not scope.cancelled_caught:
-                    raise  # the source's own TimeoutError, not our idle timeout
+            except _Stalled:
                 raise StreamStalled(
                     f"no event for {idle_timeout} s",
                     ordinal=pipeline.ordinal,
@@ -83,3 +80,18 @@ async def aiter_events(
             # Shielded so that a cancelled consumer still lets the source clean up.
             with anyio.move_on_after(_CLOSE_TIMEOUT, shield=True):
                 await aclose()
+
+
+class _Stalled(Exception):
+    """The idle deadline passed while waiting for the next chunk."""
+
+
+async def _next_within(source: AsyncIterator[Buffer], deadline: float) -> Buffer:
+    """The next chunk of *source*, unless *deadline* passes first (then :class:`_Stalled`).
+
+    A ``TimeoutError`` that the source raises itself is passed on as it is.
+    """
+    with anyio.move_on_after(deadline - anyio.current_time()) as scope:
+        return await anext(source)
+    assert scope.cancelled_caught
+    raise _Stalled

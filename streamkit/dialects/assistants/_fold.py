@@ -507,7 +507,7 @@ class Accumulator:
                 final = msgspec.to_builtins(getattr(obj, field))
                 _diff(obj.id, f"$.{field}", folded, final, self._drift)
             entry.final = True
-        elif entry.deltas:
+        elif entry.tree is not None:
             # A new snapshot of an object being folded: take its other fields,
             # keep what the deltas built.
             tree = msgspec.to_builtins(obj)
