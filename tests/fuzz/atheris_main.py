@@ -1,0 +1,76 @@
+"""Coverage-guided fuzzing of the targets with atheris (libFuzzer): the long campaign.
+
+Not a test module (pytest does not collect it) and atheris is not a dependency::
+
+    .venv/bin/pip install atheris
+    .venv/bin/python -m tests.fuzz.atheris_main TARGET [CORPUS_DIR] [libFuzzer flags]
+
+TARGET is ``sse``, ``recording`` or ``dialect-NAME`` (typed decoding of every
+error policy in several chunkings, then the lenient and strict folds).  The
+first bytes of each input choose the chunking (and for ``sse`` a small
+``max_event_size``), the rest is the body.  With a CORPUS_DIR that does not
+exist yet, it is created and seeded from the real recordings.  Useful flags:
+``-runs=N`` (inputs to run), ``-max_len=4096``, ``-timeout=20`` (seconds per
+input: a hang), ``-rss_limit_mb=2048``, ``-artifact_prefix=DIR/``.
+See ``docs/reliability.md`` for the campaign that was run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import atheris
+
+with atheris.instrument_imports(include=["streamkit"]):
+    # Instrument streamkit, dialect packages included, before the targets use it.
+    from . import targets
+
+    targets.dialect_names()
+
+# Byte-at-a-time decoding is the costliest check: keep it for small inputs here.
+targets.BYTEWISE_SSE = 1024
+targets.BYTEWISE_TYPED = 256
+
+
+def seeds(target: str) -> list[bytes]:
+    """Seed inputs: windows of real bodies (a few events each), or recording files."""
+    if target == "recording":
+        out = []
+        for data in targets.recording_files():
+            lines = data.split(b"\n")
+            out += [
+                b"\0" + b"\n".join([lines[0], *lines[start : start + 8]])
+                for start in range(1, len(lines), 8)
+            ]
+        return out
+    dialects = [target.removeprefix("dialect-")] if target != "sse" else targets.dialect_names()
+    out = []
+    for dialect in dialects:
+        for body in targets.real_bodies(dialect):
+            events = body.split(b"\n\n")
+            for start in range(0, len(events), 5):
+                window = b"\n\n".join(events[start : start + 5])[:4000] + b"\n\n"
+                out.append((b"\x40" if target == "sse" else b"") + b"\x00" + window)
+    return out
+
+
+def main() -> None:
+    target, *args = sys.argv[1:]
+    if target not in ("sse", "recording") and not target.startswith("dialect-"):
+        raise SystemExit(f"unknown target {target!r}: sse, recording or dialect-NAME")
+
+    def fuzz(data: bytes) -> None:
+        targets.run_input(target, data)
+
+    if args and not args[0].startswith("-") and not os.path.exists(args[0]):
+        os.makedirs(args[0])
+        for i, seed in enumerate(seeds(target)):
+            with open(os.path.join(args[0], f"seed-{i:05d}"), "wb") as file:
+                file.write(seed)
+    atheris.Setup([sys.argv[0], *args], fuzz)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
