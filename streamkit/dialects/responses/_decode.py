@@ -18,21 +18,18 @@ send them) is decoded by its ``type``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeAlias, get_args
+from typing import Any, get_args
 
 import msgspec
 
 from streamkit._errors import DecodeError, excerpt
+from streamkit.dialects import _tolerant as tolerant
 
 from ._schema import ResponseStreamEvent, UnknownEvent
 
 __all__ = ("EVENT_NAMES", "decode_event")
 
-_MAX_UNKNOWNS = 10_000
-"""How many objects of unknown ``type`` one payload may hold before it is a :class:`DecodeError`."""
 
-_UNKNOWN_TAG = "streamkit.unknown"
 _UNNAMED = "message"
 """The SSE event name of an event sent without an ``event:`` line."""
 
@@ -81,7 +78,7 @@ def decode_event(
     except msgspec.ValidationError as exc:
         return _decode_with_unknowns(name, data, exc)  # type: ignore[no-any-return]
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise _error(name, data, exc) from None
+        raise tolerant.error(name, data, exc) from None
     return event
 
 
@@ -89,7 +86,7 @@ def _decode_unnamed(data: bytes | bytearray | memoryview) -> ResponseStreamEvent
     try:
         kind = _TYPE_DECODER.decode(data).type
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise _error(_UNNAMED, data, exc) from None
+        raise tolerant.error(_UNNAMED, data, exc) from None
     if kind not in _TABLE:
         return UnknownEvent(_UNNAMED, bytes(data))
     return decode_event(kind, data)
@@ -98,140 +95,8 @@ def _decode_unnamed(data: bytes | bytearray | memoryview) -> ResponseStreamEvent
 def _decode_with_unknowns(
     name: str, data: bytes | bytearray | memoryview, exc: msgspec.ValidationError
 ) -> Any:
-    message, path = _split(exc)
+    message, path = tolerant.split(exc)
     if path == "$.type":
         message = "the payload's type is not the event name"
         raise DecodeError(message, path=path, event=name, excerpt=excerpt(data)) from None
-    if not (message.startswith("Invalid value ") and path.endswith(".type")):
-        raise _error(name, data, exc) from None
-    try:
-        tree = msgspec.json.decode(data)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as json_exc:
-        raise _error(name, data, json_exc) from None
-    cls = _TYPES[name]
-    mark = _MARKERS.get(name)
-    if mark is None:
-        mark = _MARKERS[name] = _compile(msgspec.inspect.type_info(cls)) or _keep
-    try:
-        tree = mark(tree, [0])
-    except _TooManyUnknowns:
-        message = f"more than {_MAX_UNKNOWNS} objects of unknown type"
-        raise DecodeError(message, path="$", event=name, excerpt=excerpt(data)) from None
-    try:
-        return msgspec.convert(tree, type=cls)
-    except (msgspec.ValidationError, RecursionError) as again:
-        raise _error(name, data, again) from None
-
-
-def _split(exc: Exception) -> tuple[str, str]:
-    message, sep, path = str(exc).rpartition(" - at `")
-    if not sep or not path.endswith("`"):
-        return str(exc), "$"
-    return message, path[:-1]
-
-
-class _TooManyUnknowns(Exception):
-    pass
-
-
-_Marker: TypeAlias = Callable[[Any, list[int]], Any]
-"""Walks a decoded JSON tree along its schema, replacing objects of unknown ``type`` in place.
-
-The ``list[int]`` counts the replacements, so the walk can stop at the cap.
-"""
-
-_MARKERS: dict[str, _Marker] = {}
-
-
-def _keep(node: Any, count: list[int]) -> Any:
-    return node
-
-
-def _compile(info: msgspec.inspect.Type) -> _Marker | None:
-    """A marker for values of the type *info*, or None when no tagged union lies below it."""
-    if isinstance(info, msgspec.inspect.StructType):
-        return _compile_struct(info)
-    if isinstance(info, msgspec.inspect.ListType):
-        return _compile_list(info)
-    if isinstance(info, msgspec.inspect.UnionType):
-        return _compile_union(info)
-    return None
-
-
-def _compile_struct(info: msgspec.inspect.StructType) -> _Marker | None:
-    fields = [(f.encode_name, m) for f in info.fields if (m := _compile(f.type)) is not None]
-    if not fields:
-        return None
-
-    def mark_struct(node: Any, count: list[int]) -> Any:
-        if isinstance(node, dict):
-            for key, mark in fields:
-                if key in node:
-                    node[key] = mark(node[key], count)
-        return node
-
-    return mark_struct
-
-
-def _compile_list(info: msgspec.inspect.ListType) -> _Marker | None:
-    mark_item = _compile(info.item_type)
-    if mark_item is None:
-        return None
-
-    def mark_list(node: Any, count: list[int]) -> Any:
-        if isinstance(node, list):
-            for i, item in enumerate(node):
-                node[i] = mark_item(item, count)
-        return node
-
-    return mark_list
-
-
-def _compile_union(info: msgspec.inspect.UnionType) -> _Marker | None:
-    structs = [t for t in info.types if isinstance(t, msgspec.inspect.StructType)]
-    lists = [t for t in info.types if isinstance(t, msgspec.inspect.ListType)]
-    tag_field = structs[0].tag_field if structs else None
-    if tag_field is None:
-        mark_object = _compile(structs[0]) if structs else None
-        mark_array = _compile(lists[0]) if lists else None
-        if mark_object is None and mark_array is None:
-            return None
-
-        def mark_either(node: Any, count: list[int]) -> Any:
-            if isinstance(node, dict) and mark_object is not None:
-                return mark_object(node, count)
-            if isinstance(node, list) and mark_array is not None:
-                return mark_array(node, count)
-            return node
-
-        return mark_either
-
-    members = {t.tag: _compile_struct(t) for t in structs}
-
-    def mark_tagged(node: Any, count: list[int]) -> Any:
-        if not isinstance(node, dict):
-            return node
-        tag = node.get(tag_field)
-        if not isinstance(tag, str):
-            return node
-        if tag in members:
-            mark = members[tag]
-            return node if mark is None else mark(node, count)
-        count[0] += 1
-        if count[0] > _MAX_UNKNOWNS:
-            raise _TooManyUnknowns
-        return {tag_field: _UNKNOWN_TAG, "data": node}
-
-    return mark_tagged
-
-
-def _error(name: str, data: bytes | bytearray | memoryview, exc: BaseException) -> DecodeError:
-    if isinstance(exc, msgspec.ValidationError):
-        message, path = _split(exc)
-    elif isinstance(exc, UnicodeDecodeError):
-        message, path = f"invalid UTF-8 ({exc.reason})", "$"
-    elif isinstance(exc, RecursionError):
-        message, path = "JSON nested too deeply", "$"
-    else:
-        message, path = str(exc), "$"
-    return DecodeError(message, path=path, event=name, excerpt=excerpt(data))
+    return tolerant.convert(name, data, exc, _TYPES[name])

@@ -12,14 +12,13 @@ import pytest
 
 import streamkit
 from streamkit._errors import DecodeError, StreamError
-from streamkit.dialects import _base, responses
+from streamkit.dialects import _base, _tolerant, responses
 from streamkit.dialects.responses import (
     DIALECT,
     EVENT_NAMES,
     ResponseStreamEvent,
     Unknown,
     UnknownEvent,
-    _decode,
     decode_event,
 )
 from tests.helpers import REAL
@@ -293,7 +292,7 @@ def test_new_fields_and_enum_values_decode() -> None:
 
 
 def test_unknown_types_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_decode, "_MAX_UNKNOWNS", 3)
+    monkeypatch.setattr(_tolerant, "MAX_UNKNOWNS", 3)
     item = s.message_item("msg_1", "completed", [{"type": "x"}] * 4)
     with pytest.raises(DecodeError, match="more than 3 objects of unknown type"):
         _item_added(item)
