@@ -244,20 +244,25 @@ def _line_ends(path: Path) -> list[int]:
     return [i + 1 for i, byte in enumerate(data) if byte == 10]
 
 
+def _no_time() -> float:
+    return 0.0
+
+
 @pytest.mark.anyio
 async def test_disk_fails_at_every_line(tmp_path: Path) -> None:
     """The disk fills at each line boundary, halfway through each line and just before each
     LF: the consumer gets the OSError; every event it got before stays right and complete;
     every chunk it got is on disk and replays (a torn last line is skipped with a warning)."""
     full = tmp_path / "full.ndjson"
-    with Recorder.open(full) as recorder:
+    # A fixed clock, so that every recording's lines have the same lengths as these.
+    with Recorder.open(full, clock=_no_time) as recorder:
         list(recorder.tap(CHUNKS))
     ends = _line_ends(full)
     halves = ((a + b) // 2 for a, b in itertools.pairwise(ends))
     budgets = sorted({*ends[:-1], *halves, *(end - 1 for end in ends[1:])})
     for budget in budgets:
         path = tmp_path / f"b{budget}.ndjson"
-        recorder = Recorder.open(path)
+        recorder = Recorder.open(path, clock=_no_time)
         recorder._sink._file = FailingFile(recorder._sink._file, budget - ends[0])  # type: ignore[assignment]
 
         async def source() -> AsyncIterator[bytes]:
