@@ -10,6 +10,7 @@ start of the replayed selection, ``item`` a chunk, an exception to raise, or
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import os
@@ -172,6 +173,7 @@ class Replayer:
         on_error: ErrorPolicy = "raise",
         rechunk: Rechunk | None = None,
         start_event: int = 0,
+        cut_event: int | None = None,
         drop: Iterable[int] = (),
         duplicate: Iterable[int] = (),
         delay: Mapping[int, int] | None = None,
@@ -182,17 +184,21 @@ class Replayer:
         Each stream of a session is decoded on its own, as its own response
         would be.  Events are numbered from 0 across the selection;
         ``start_event`` skips the first ones.  Faults for a consumer's tests:
-        ``drop`` and ``duplicate`` name events to leave out or send twice,
+        ``cut_event=n`` ends the stream before event *n*, as a connection
+        dropped there would (nothing held back comes out); ``drop`` and
+        ``duplicate`` name events to leave out or send twice,
         ``delay={i: j}`` sends event *i* right after event *j* (``j > i``),
         and ``inject={i: event}`` sends *event* (say, the dialect's ``error``
         event) just before event *i*.
         """
-        faults = _EventFaults(start_event, drop, duplicate, delay, inject)
+        faults = _EventFaults(start_event, cut_event, drop, duplicate, delay, inject)
         name = self._dialect(dialect)
         for index in self._indexes(stream):
             for event in iter_events(
                 self.iter_chunks(index, rechunk=rechunk), name, on_error=on_error
             ):
+                if faults.cut():
+                    return
                 yield from faults(event)
         yield from faults.finish()
 
@@ -207,20 +213,24 @@ class Replayer:
         clock: Clock | None = None,
         idle_timeout: float | None = None,
         start_event: int = 0,
+        cut_event: int | None = None,
         drop: Iterable[int] = (),
         duplicate: Iterable[int] = (),
         delay: Mapping[int, int] | None = None,
         inject: Mapping[int, Any] | None = None,
     ) -> AsyncGenerator[Any, None]:
         """:meth:`iter_events` at the recorded pace scaled by *speed* (0: no waiting)."""
-        faults = _EventFaults(start_event, drop, duplicate, delay, inject)
+        faults = _EventFaults(start_event, cut_event, drop, duplicate, delay, inject)
         name = self._dialect(dialect)
         for index in self._indexes(stream):
             chunks = self.aiter_chunks(speed, stream=index, rechunk=rechunk, clock=clock)
             events = aiter_events(chunks, name, on_error=on_error, idle_timeout=idle_timeout)
-            async for event in events:
-                for out in faults(event):
-                    yield out
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    if faults.cut():
+                        return
+                    for out in faults(event):
+                        yield out
         for out in faults.finish():
             yield out
 
@@ -333,12 +343,14 @@ class _EventFaults:
     def __init__(
         self,
         start: int,
+        stop: int | None,
         drop: Iterable[int],
         duplicate: Iterable[int],
         delay: Mapping[int, int] | None,
         inject: Mapping[int, Any] | None,
     ) -> None:
         self.start = start
+        self.stop = stop
         self.drop = frozenset(drop)
         self.duplicate = frozenset(duplicate)
         self.delay = dict(delay or {})
@@ -364,6 +376,10 @@ class _EventFaults:
                 out.append(event)
         out.extend(self.held.pop(i, ()))
         return out
+
+    def cut(self) -> bool:
+        """Whether the stream ends before the next event."""
+        return self.stop is not None and self.ordinal + 1 >= self.stop
 
     def finish(self) -> list[Any]:
         """Events still held for a later event that never came, in order."""

@@ -70,6 +70,8 @@ def test_event_faults() -> None:
     assert acc.errors == [error.data]
     with pytest.raises(ValueError, match="later"):
         list(replay.iter_events(delay={3: 2}))
+    assert list(replay.iter_events(cut_event=4, delay={2: 9})) == [*events[:2], events[3]]
+    assert list(replay.iter_events(cut_event=0)) == []
     held = list(replay.iter_events(delay={0: 10_000}))
     assert held[-1] == events[0]
     assert len(held) == len(events)
@@ -80,5 +82,7 @@ async def test_async_events_at_speed_zero(tmp_path: Path) -> None:
     replay = Replayer.open(session(tmp_path))
     got = [event async for event in replay.aiter_events(speed=0)]
     assert got == list(replay.iter_events())
+    cut = [event async for event in replay.aiter_events(speed=0, cut_event=12)]
+    assert cut == got[:12]
     with pytest.raises(IndexError):
         list(replay.iter_events(stream=2))
