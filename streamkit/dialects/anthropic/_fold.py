@@ -38,6 +38,7 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import FoldError
+from streamkit.dialects._tree import Fragments as _Fragments
 
 from ._schema import (
     CitationsDelta,
@@ -124,43 +125,6 @@ known delta whose block field it has (``citations_delta`` always): its raw
 ``data`` is merged into by the same rules, so a new block type that streams
 text the old way still folds.
 """
-
-_RUN: Final = 256
-"""How many fragments of a string are kept before the newest are joined into one."""
-
-
-class _Fragments(list[str]):
-    """A string being built by concatenation: its fragments, joined when read.
-
-    Appending costs the size of the fragment.  To keep memory near the size
-    of the text, every ``_RUN`` fragments appended since the last join are
-    joined into one piece (``limit`` is the length at which that happens), so
-    each character is copied once more at most before the text is read.
-    """
-
-    __slots__ = ("limit",)
-
-    def __init__(self, fragments: list[str]) -> None:
-        super().__init__(fragments)
-        self.limit = _RUN
-
-    def add(self, fragment: str) -> None:
-        self.append(fragment)
-        if len(self) >= self.limit:
-            self.compact()
-
-    def compact(self) -> None:
-        """Join the fragments appended since the last join into one piece."""
-        start = self.limit - _RUN
-        self[start:] = ["".join(self[start:])]
-        self.limit = start + 1 + _RUN
-
-    def text(self) -> str:
-        if len(self) != 1:
-            self[:] = ["".join(self)]
-            self.limit = 1 + _RUN
-        return self[0] if self else ""
-
 
 # -- what the fold reports ---------------------------------------------------------
 

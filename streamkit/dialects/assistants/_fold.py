@@ -36,6 +36,11 @@ from msgspec import UNSET
 
 from streamkit._errors import FoldError
 from streamkit.dialects._base import Drift, DriftKind, Violation
+from streamkit.dialects._tree import (
+    ByIndex as _ByIndex,
+    Fragments as _Fragments,
+    materialize as _materialize,
+)
 
 from ._schema import (
     AssistantStreamEvent,
@@ -108,63 +113,6 @@ A field not listed here is merged recursively when it is an object and
 replaced otherwise: identifiers, names, types and counts (``id``,
 ``function.name``, ``type``, ``usage``) are never concatenated or summed.
 """
-
-
-_RUN: Final = 256
-"""How many fragments of a string are kept before the newest are joined into one."""
-
-
-class _Fragments(list[str]):
-    """A string being built by concatenation: its fragments, joined when read.
-
-    Appending costs the size of the fragment.  To keep memory near the size
-    of the text, every ``_RUN`` fragments appended since the last join are
-    joined into one piece (``limit`` is the length at which that happens), so
-    each character is copied once more at most before the text is read.
-    """
-
-    __slots__ = ("limit",)
-
-    def __init__(self, fragments: list[str]) -> None:
-        super().__init__(fragments)
-        self.limit = _RUN
-
-    def add(self, fragment: str) -> None:
-        self.append(fragment)
-        if len(self) >= self.limit:
-            self.compact()
-
-    def compact(self) -> None:
-        """Join the fragments appended since the last join into one piece."""
-        start = self.limit - _RUN
-        self[start:] = ["".join(self[start:])]
-        self.limit = start + 1 + _RUN
-
-    def text(self) -> str:
-        if len(self) != 1:
-            self[:] = ["".join(self)]
-            self.limit = 1 + _RUN
-        return self[0]
-
-
-class _ByIndex(dict[int, Any]):
-    """A list being merged by ``index``: items by index, listed in index order when read."""
-
-    __slots__ = ()
-
-
-def _materialize(node: Any) -> Any:
-    """The JSON builtins of a tree, with fragments joined and indexed items listed."""
-    kind = type(node)
-    if kind is dict:
-        return {key: _materialize(value) for key, value in node.items()}
-    if kind is _Fragments:
-        return node.text()
-    if kind is _ByIndex:
-        return [_materialize(node[index]) for index in sorted(node)]
-    if kind is list:
-        return [_materialize(item) for item in node]
-    return node
 
 
 # -- lifecycles ---------------------------------------------------------------------

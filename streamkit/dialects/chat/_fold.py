@@ -51,6 +51,11 @@ from msgspec import UNSET, Struct, UnsetType
 
 from streamkit._errors import FoldError
 from streamkit.dialects._base import Violation
+from streamkit.dialects._tree import (
+    ByIndex as _ByIndex,
+    Fragments as _Fragments,
+    materialize as _materialize,
+)
 
 from ._schema import (
     _NO_DELTA,
@@ -122,62 +127,6 @@ otherwise: ``role``, ``id``, ``type``, a function's ``name``, audio ``id``
 and ``expires_at`` are never concatenated or summed.  Under every rule a
 ``null`` never erases what was folded: it only stands where nothing was.
 """
-
-_RUN: Final = 256
-"""How many fragments of a string are kept before the newest are joined into one."""
-
-
-class _Fragments(list[str]):
-    """A string being built by concatenation: its fragments, joined when read.
-
-    Appending costs the size of the fragment.  Every ``_RUN`` fragments
-    appended since the last join are joined into one piece, so memory stays
-    near the size of the text and each character is copied once more at most
-    before the text is read.
-    """
-
-    __slots__ = ("limit",)
-
-    def __init__(self, fragments: list[str]) -> None:
-        super().__init__(fragments)
-        self.limit = _RUN
-
-    def add(self, fragment: str) -> None:
-        self.append(fragment)
-        if len(self) >= self.limit:
-            self.compact()
-
-    def compact(self) -> None:
-        """Join the fragments appended since the last join into one piece."""
-        start = self.limit - _RUN
-        self[start:] = ["".join(self[start:])]
-        self.limit = start + 1 + _RUN
-
-    def text(self) -> str:
-        if len(self) != 1:
-            self[:] = ["".join(self)]
-            self.limit = 1 + _RUN
-        return self[0]
-
-
-class _ByIndex(dict[int, Any]):
-    """A list being merged by ``index``: items by index, listed in index order when read."""
-
-    __slots__ = ()
-
-
-def _materialize(node: Any) -> Any:
-    """The JSON builtins of a tree, with fragments joined and lists copied."""
-    kind = type(node)
-    if kind is dict:
-        return {key: _materialize(value) for key, value in node.items()}
-    if kind is _Fragments:
-        return node.text()
-    if kind is _ByIndex:
-        return [_materialize(node[index]) for index in sorted(node)]
-    if kind is list:
-        return [_materialize(item) for item in node]
-    return node
 
 
 def _merge_raw(node: dict[str, Any], delta: dict[str, Any]) -> None:

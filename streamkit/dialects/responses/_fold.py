@@ -52,6 +52,7 @@ from msgspec import UNSET
 
 from streamkit._errors import FoldError
 from streamkit.dialects._base import Drift, DriftKind, Violation
+from streamkit.dialects._tree import ByIndex as _ByIndex, Fragments as _Fragments
 
 from ._schema import (
     ErrorEvent,
@@ -329,48 +330,6 @@ VIOLATIONS: Final = frozenset(
 
 
 # -- strings and lists being built ----------------------------------------------------
-
-_RUN: Final = 256
-"""How many fragments of a string are kept before the newest are joined into one."""
-
-
-class _Fragments(list[str]):
-    """A string being built by concatenation: its fragments, joined when read.
-
-    Appending costs the size of the fragment.  To keep memory near the size
-    of the text, every ``_RUN`` fragments appended since the last join are
-    joined into one piece (``limit`` is the length at which that happens), so
-    each character is copied once more at most before the text is read.
-    """
-
-    __slots__ = ("limit",)
-
-    def __init__(self, fragments: list[str]) -> None:
-        super().__init__(fragments)
-        self.limit = _RUN
-
-    def add(self, fragment: str) -> None:
-        self.append(fragment)
-        if len(self) >= self.limit:
-            self.compact()
-
-    def compact(self) -> None:
-        """Join the fragments appended since the last join into one piece."""
-        start = self.limit - _RUN
-        self[start:] = ["".join(self[start:])]
-        self.limit = start + 1 + _RUN
-
-    def text(self) -> str:
-        if len(self) != 1:
-            self[:] = ["".join(self)]
-            self.limit = 1 + _RUN
-        return self[0]
-
-
-class _ByIndex(dict[int, Any]):
-    """A list being filled by index: items by index, listed in index order when read."""
-
-    __slots__ = ()
 
 
 def _materialize(node: Any) -> Any:

@@ -10,6 +10,7 @@ import pytest
 
 from streamkit import FoldError
 from streamkit.dialects import anthropic as sk_anthropic
+from streamkit.dialects._tree import RUN as _RUN
 from streamkit.dialects.anthropic import (
     MERGE,
     Accumulator,
@@ -24,7 +25,7 @@ from streamkit.dialects.anthropic import (
     Unknown,
     UnknownEvent,
 )
-from streamkit.dialects.anthropic._fold import _RUN, CONCAT, JSON, REPLACE
+from streamkit.dialects.anthropic._fold import CONCAT, JSON, REPLACE
 
 from .streams import MSG, Stream, fold, text_stream
 
