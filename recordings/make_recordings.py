@@ -19,9 +19,8 @@ between the two LFs that end an event and inside multi-byte UTF-8 characters
 (where the text has any).  Arrival times are scripted the same way (first
 byte 0.3-0.8 s after the request, then 10-80 ms apart, now and then a pause
 of 0.15-0.9 s) and given to :class:`streamkit.Recorder` through its
-``clock=``, so every line is written by the Recorder itself.  Only the
-header's ``started_at`` is set afterwards (the Recorder takes the wall clock
-for it and has no parameter).
+``clock=``, and a fixed ``started_at=``, so every line, the header's
+included, is written by the Recorder itself.
 
 ``failed-run`` and ``error-event`` are synthesized from real text runs and
 ``cut-off`` is a real run cut short; ``recordings/README.md`` says what was
@@ -41,8 +40,6 @@ from email.utils import formatdate
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
-
-import msgspec
 
 from streamkit.recording import Recorder
 
@@ -545,6 +542,7 @@ def record(scenario: Scenario, out: Path) -> Path:
         request=request(first),
         response=response(rng, started_at.timestamp()),
         clock=clock,
+        started_at=started_at,
     ) as recorder:
         for number, stream in enumerate(scenario.streams):
             if number:
@@ -561,7 +559,6 @@ def record(scenario: Scenario, out: Path) -> Path:
                     pass
             except RemoteProtocolError:
                 pass
-    _set_started_at(path, started_at)
     return path
 
 
@@ -574,14 +571,6 @@ def _deliver(
     clock.us = end
     if error is not None:
         raise error
-
-
-def _set_started_at(path: Path, started_at: datetime) -> None:
-    """Put a fixed ``started_at`` into the header line (the Recorder writes the wall clock)."""
-    head, newline, rest = path.read_bytes().partition(b"\n")
-    header = msgspec.json.decode(head)
-    header["started_at"] = started_at.isoformat(timespec="microseconds").replace("+00:00", "Z")
-    path.write_bytes(msgspec.json.encode(header) + newline + rest)
 
 
 def write_all(out: Path = DEFAULT_OUT, sources: Path | None = None) -> list[Path]:

@@ -20,9 +20,8 @@ that end an event and inside multi-byte UTF-8 characters (where the text has
 any).  Arrival times are scripted the same way (first byte 0.3-0.8 s after
 the request, then 10-80 ms apart, now and then a pause of 0.15-0.9 s) and
 given to :class:`streamkit.Recorder` through its ``clock=``, so every line is
-written by the Recorder itself.  Only the header's ``started_at`` is set
-afterwards, from the response's ``created_at`` (the Recorder takes the wall
-clock for it and has no parameter).
+written by the Recorder itself; the header's ``started_at=`` comes from the
+response's ``created_at``.
 """
 
 from __future__ import annotations
@@ -38,8 +37,6 @@ from email.utils import formatdate
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
-
-import msgspec
 
 from streamkit.recording import Recorder
 
@@ -271,10 +268,10 @@ def record(scenario: Scenario, body: bytes, out: Path) -> Path:
         request=request(),
         response=response(rng, started_at.timestamp()),
         clock=clock,
+        started_at=started_at,
     ) as recorder:
         for _ in recorder.tap(_deliver(clock, chunks, times, end)):
             pass
-    _set_started_at(path, started_at)
     return path
 
 
@@ -283,14 +280,6 @@ def _deliver(clock: ScriptedClock, chunks: list[bytes], times: list[int], end: i
         clock.us = t
         yield chunk
     clock.us = end
-
-
-def _set_started_at(path: Path, started_at: datetime) -> None:
-    """Put a fixed ``started_at`` into the header line (the Recorder writes the wall clock)."""
-    head, newline, rest = path.read_bytes().partition(b"\n")
-    header = msgspec.json.decode(head)
-    header["started_at"] = started_at.isoformat(timespec="microseconds").replace("+00:00", "Z")
-    path.write_bytes(msgspec.json.encode(header) + newline + rest)
 
 
 def write_all(out: Path = DEFAULT_OUT, sources: Path | None = None) -> list[Path]:

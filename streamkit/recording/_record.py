@@ -106,6 +106,7 @@ class Recorder:
         redact: Iterable[str] = (),
         fsync: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        started_at: datetime | None = None,
     ) -> Recorder:
         """Create (or truncate) *path* and write the header; ``.gz`` paths are gzipped.
 
@@ -113,12 +114,14 @@ class Recorder:
         "headers"}``, both optional; header values named in
         :data:`DEFAULT_REDACT` or *redact* (any case) are written as
         ``"[redacted]"``.  *fsync* syncs every line to disk.  *clock* gives
-        monotonic seconds (for tests).
+        monotonic seconds (for tests).  *started_at* is the wall-clock start
+        written in the header (default: now), for reproducible files.
         """
         if isinstance(redact, str):
             redact = (redact,)
         names = DEFAULT_REDACT | {name.lower() for name in redact}
-        started_at = datetime.now(UTC)
+        if started_at is None:
+            started_at = datetime.now(UTC)
         line = header_line(
             dialect=dialect,
             started_at=started_at,

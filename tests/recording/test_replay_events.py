@@ -86,3 +86,14 @@ async def test_async_events_at_speed_zero(tmp_path: Path) -> None:
     assert cut == got[:12]
     with pytest.raises(IndexError):
         list(replay.iter_events(stream=2))
+
+
+def test_recorder_writes_the_given_start_time(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    path = tmp_path / "fixed.ndjson"
+    start = datetime(2025, 9, 16, 12, 0, 0, 123456, tzinfo=UTC)
+    with Recorder.open(path, started_at=start) as recorder:
+        list(recorder.tap([b"data: x\n\n"]))
+    assert Replayer.open(path).header.started_at == start
+    assert b'"started_at":"2025-09-16T12:00:00.123456Z"' in path.read_bytes().split(b"\n")[0]
