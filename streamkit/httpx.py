@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import threading
 import time
-from bisect import bisect_left
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Protocol
@@ -153,31 +152,16 @@ class ReplayTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def _paced_chunks(self, index: int) -> Generator[bytes, None, None]:
         """The sync path: the chunks of stream *index*, each waited for until its time."""
-        chunks = self.replayer.iter_chunks(index, rechunk=self.rechunk)
-        if not self.speed:
-            yield from chunks
-            return
-        recorded = self.replayer.streams[index]
+        timeline = self.replayer.iter_timed(index, rechunk=self.rechunk)
         clock, speed = self.sync_clock, self.speed
         origin = clock.current_time()
-
-        def wait(t: float) -> None:
-            delay = origin + (t - recorded.t0) / speed - clock.current_time()
-            if delay >= _RESOLUTION:
-                clock.sleep(delay)
-
-        times = [t for t, _ in recorded.chunks]
-        ends = list(itertools.accumulate(len(chunk) for _, chunk in recorded.chunks))
-        offset = 0
-        for i, chunk in enumerate(chunks):
-            if self.rechunk is None:
-                wait(times[i])
-            else:  # a piece comes at the time its last byte was recorded
-                offset += len(chunk)
-                wait(times[bisect_left(ends, offset)])
-            yield chunk
-        if recorded.end_t is not None:
-            wait(recorded.end_t)
+        for t, chunk in timeline:
+            if speed:
+                delay = origin + t / speed - clock.current_time()
+                if delay >= _RESOLUTION:
+                    clock.sleep(delay)
+            if chunk is not None:
+                yield chunk
 
 
 class _SyncReplayStream(httpx.SyncByteStream):

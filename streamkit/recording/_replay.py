@@ -165,6 +165,18 @@ class Replayer:
             if item is not None:
                 yield item
 
+    def iter_timed(
+        self, stream: int | None = None, *, rechunk: Rechunk | None = None
+    ) -> Iterator[tuple[float, bytes | None]]:
+        """``(t, chunk)`` pairs, *t* in recorded seconds from the start of the selection.
+
+        ``(t, None)`` marks the end of a stream.  This is what pacing is built
+        from, for callers that wait in their own way.
+        """
+        for t, item in self._timeline(stream, 0.0, rechunk, None, None):
+            assert not isinstance(item, BaseException)  # no faults were asked for
+            yield t, item
+
     def iter_events(
         self,
         stream: int | None = None,

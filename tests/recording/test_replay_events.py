@@ -97,3 +97,14 @@ def test_recorder_writes_the_given_start_time(tmp_path: Path) -> None:
         list(recorder.tap([b"data: x\n\n"]))
     assert Replayer.open(path).header.started_at == start
     assert b'"started_at":"2025-09-16T12:00:00.123456Z"' in path.read_bytes().split(b"\n")[0]
+
+
+def test_iter_timed_gives_the_recorded_times(tmp_path: Path) -> None:
+    path = session(tmp_path)
+    replay = Replayer.open(path)
+    timed = list(replay.iter_timed(1))
+    assert [c for _, c in timed if c is not None] == list(replay.iter_chunks(1))
+    assert timed[-1][1] is None  # the end of the stream
+    times = [t for t, _ in timed]
+    assert times == sorted(times)
+    assert times[0] == replay.streams[1].chunks[0][0] - replay.streams[1].t0
