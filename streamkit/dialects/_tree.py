@@ -18,13 +18,17 @@ RUN: Final = 256
 """How many fragments of a string are kept before the newest are joined into one."""
 
 
-class Fragments(list[str]):
-    """A string being built by concatenation: its fragments, joined when read.
+class Fragments(list[str | bytes]):
+    """A string being built by concatenation: its pieces, joined when read.
 
-    Appending costs the size of the fragment.  To keep memory near the size
-    of the text, every ``RUN`` fragments appended since the last join are
-    joined into one piece (``limit`` is the length at which that happens), so
-    each character is copied once more at most before the text is read.
+    Appending costs the size of the fragment.  Every ``RUN`` fragments
+    appended since the last join are joined into one piece (``limit`` is the
+    length at which that happens), so each character is copied a bounded
+    number of times before the text is read.  A joined piece wider than
+    ASCII is kept as its UTF-8 encoding: CPython would store it at 2 or 4
+    bytes a character (PEP 393), by its widest one, where UTF-8 takes about
+    what the JSON did.  Only the ``RUN`` newest fragments are ``str``
+    objects of their own.
     """
 
     __slots__ = ("limit",)
@@ -41,15 +45,24 @@ class Fragments(list[str]):
     def compact(self) -> None:
         """Join the fragments appended since the last join into one piece."""
         start = self.limit - RUN
-        self[start:] = ["".join(self[start:])]
+        joined = "".join(self[start:])  # type: ignore[arg-type]  # only str after start
+        self[start:] = [joined if joined.isascii() else joined.encode()]
         self.limit = start + 1 + RUN
 
     def text(self) -> str:
-        """The whole string (kept as the one fragment from then on)."""
-        if len(self) != 1:
-            self[:] = ["".join(self)]
-            self.limit = 1 + RUN
-        return self[0]
+        """The whole string, built afresh: the pieces stay as they are."""
+        return "".join([piece if isinstance(piece, str) else piece.decode() for piece in self])
+
+    def equals(self, text: str) -> bool:
+        """Whether the string is *text*, compared piece by piece without joining."""
+        pos = 0
+        for piece in self:
+            if not isinstance(piece, str):
+                piece = piece.decode()
+            if not text.startswith(piece, pos):
+                return False
+            pos += len(piece)
+        return pos == len(text)
 
 
 class ByIndex(dict[int, Any]):

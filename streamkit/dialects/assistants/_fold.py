@@ -602,7 +602,7 @@ def _diff(object_id: str, path: str, folded: Any, final: Any, out: list[Drift]) 
     """
     kind = type(folded)
     if kind is _Fragments:
-        if type(final) is str and _same_text(folded, final):
+        if type(final) is str and folded.equals(final):
             return
         folded = folded.text()
     elif kind is _ByIndex:
@@ -646,15 +646,6 @@ def _gaps(node: Any, path: str) -> Iterator[tuple[str, int]]:
     elif kind is dict:
         for key, value in node.items():
             yield from _gaps(value, f"{path}.{key}")
-
-
-def _same_text(fragments: _Fragments, text: str) -> bool:
-    pos = 0
-    for piece in fragments:
-        if not text.startswith(piece, pos):
-            return False
-        pos += len(piece)
-    return pos == len(text)
 
 
 def _parent_of_part(tree: Any, path: str) -> tuple[Any, Any]:

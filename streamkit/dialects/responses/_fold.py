@@ -52,7 +52,11 @@ from msgspec import UNSET
 
 from streamkit._errors import FoldError
 from streamkit.dialects._base import Drift, DriftKind, Violation
-from streamkit.dialects._tree import ByIndex as _ByIndex, Fragments as _Fragments
+from streamkit.dialects._tree import (
+    ByIndex as _ByIndex,
+    Fragments as _Fragments,
+    materialize as _materialize,
+)
 
 from ._schema import (
     ErrorEvent,
@@ -330,20 +334,6 @@ VIOLATIONS: Final = frozenset(
 
 
 # -- strings and lists being built ----------------------------------------------------
-
-
-def _materialize(node: Any) -> Any:
-    """The JSON builtins of a tree, with fragments joined and indexed items listed."""
-    kind = type(node)
-    if kind is dict:
-        return {key: _materialize(value) for key, value in node.items()}
-    if kind is _Fragments:
-        return node.text()
-    if kind is _ByIndex:
-        return [_materialize(node[index]) for index in sorted(node)]
-    if kind is list:
-        return [_materialize(item) for item in node]
-    return node
 
 
 class _Sequence(msgspec.Struct):
@@ -849,7 +839,7 @@ def _diff(object_id: str, path: str, folded: Any, final: Any, out: list[Drift]) 
     """
     kind = type(folded)
     if kind is _Fragments:
-        if type(final) is str and _same_text(folded, final):
+        if type(final) is str and folded.equals(final):
             return
         folded = folded.text()
     elif kind is _ByIndex:
@@ -878,15 +868,6 @@ def _diff(object_id: str, path: str, folded: Any, final: Any, out: list[Drift]) 
         else:
             drift = "conflict"
         out.append(Drift(object_id, path, folded, final, drift))
-
-
-def _same_text(fragments: _Fragments, text: str) -> bool:
-    pos = 0
-    for piece in fragments:
-        if not text.startswith(piece, pos):
-            return False
-        pos += len(piece)
-    return pos == len(text)
 
 
 _HANDLERS: dict[type, Callable[[Accumulator, Any], None]] = {
