@@ -982,3 +982,25 @@ def test_fold_cost_per_delta_does_not_grow_with_the_message() -> None:
     small = _fold_cost(1_000)
     large = _fold_cost(50_000)
     assert large < 3 * small, (small, large)
+
+
+@pytest.mark.parametrize("token", ["token ", "données ", "데이터 ", "🙂 ok "])
+def test_text_in_flight_costs_about_its_utf8_size(token: str) -> None:
+    """A message being folded holds its text in about its UTF-8 size, whatever the script.
+
+    As one ``str``, text with one emoji would cost 4 bytes a character (PEP 393).
+    """
+    n = 20_000
+    head = _message_stream([s.text(0, "x", [])]).typed()
+    delta = Stream().message_delta(MSG, s.text(0, token)).typed()[0]
+    acc = s.fold(head)
+    tracemalloc.start()
+    try:
+        for _ in range(n):
+            acc.feed(delta)
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    utf8 = n * len(token.encode())
+    assert held < 1.15 * utf8 + 32 * 1024, (held, utf8)
+    assert _content(acc) == [_text("x" + token * n)]
