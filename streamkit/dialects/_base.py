@@ -54,7 +54,8 @@ class InvalidEvent(msgspec.Struct, frozen=True):
     error: DecodeError
 
 
-@attrs.frozen
+# Records a fold keeps one of per finding: no weak-reference slot (8 bytes each).
+@attrs.frozen(weakref_slot=False)
 class Violation:
     """A protocol violation a fold met and went past (or raised, when strict).
 
@@ -73,7 +74,7 @@ class Violation:
 DriftKind = Literal["only_in_final", "only_in_fold", "conflict"]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Drift:
     """One difference between what the deltas built and the server's final object.
 
