@@ -32,9 +32,9 @@ from __future__ import annotations
 import json
 import random
 import string
-from typing import Any, TypedDict
+from typing import Any, Literal, NamedTuple, TypedDict
 
-__all__ = ("Finals", "chunked", "generate", "generate_with_finals")
+__all__ = ("Finals", "Script", "chunked", "generate", "generate_with_finals")
 
 JSON = dict[str, Any]
 
@@ -65,6 +65,38 @@ _CJK = ("東京", "日本語", "の", "データ", "数据", "处理", "结果",
 _EMOJI = ("🙂", "🚀", "✅", "📈", "👍🏽", "🇫🇷", "🧑‍💻")
 _PUNCT = (",", ".", ":", ";", "!", "?", ' "', '"', " (", ")", "\n\n", "\n- ", " —", " \\")
 _FILES = ("favorite_foods.txt", "Q3-report.pdf", "会議メモ.docx", "résumé.md")
+_LATIN1 = tuple(word for word in _ACCENTED if max(word) <= "\xff")
+
+Script = Literal["astral", "bmp", "latin-1"]
+
+
+class _Alphabet(NamedTuple):
+    """What the text of one `Script` is drawn from."""
+
+    accented: tuple[str, ...]
+    cjk: tuple[str, ...]
+    emoji: tuple[str, ...]
+    punct: tuple[str, ...]
+    files: tuple[str, ...]
+    marker: str  # the citation marker put in the text, as a format string
+
+
+_MARKER = "【{}:{}†{}】"
+_ALPHABETS: dict[str, _Alphabet] = {
+    "astral": _Alphabet(_ACCENTED, _CJK, _EMOJI, _PUNCT, _FILES, _MARKER),
+    # Accented words stand in for the emoji.
+    "bmp": _Alphabet(_ACCENTED, _CJK, _ACCENTED, _PUNCT, _FILES, _MARKER),
+    # Latin-1 accented words stand in for everything wider, and the citation
+    # markers are plain brackets.
+    "latin-1": _Alphabet(
+        _LATIN1,
+        _LATIN1,
+        _LATIN1,
+        tuple(p.replace("—", "-") for p in _PUNCT),
+        (*(f for f in _FILES if max(f) <= "\xff"), "meeting-notes.docx"),
+        "[{}:{}:{}]",
+    ),
+}
 
 _CODE = (
     "import pandas as pd\n\n"
@@ -103,15 +135,15 @@ def generate(
     seed: int = 0,
     messages: int = 4,
     thread: bool = True,
-    emoji: bool = True,
+    script: Script = "astral",
 ) -> bytes:
     """Return the body of one run's stream with ``n_deltas`` ``thread.message.delta`` events.
 
     The same arguments always give the same bytes, about 200 per delta.
     """
-    return generate_with_finals(n_deltas, seed=seed, messages=messages, thread=thread, emoji=emoji)[
-        0
-    ]
+    return generate_with_finals(
+        n_deltas, seed=seed, messages=messages, thread=thread, script=script
+    )[0]
 
 
 def generate_with_finals(
@@ -120,16 +152,18 @@ def generate_with_finals(
     seed: int = 0,
     messages: int = 4,
     thread: bool = True,
-    emoji: bool = True,
+    script: Script = "astral",
 ) -> tuple[bytes, Finals]:
     """Like `generate`, and also return the final objects the stream carried.
 
-    With ``emoji=False`` the text has no character outside the Basic
-    Multilingual Plane (accented words stand in for the emoji).
+    *script* says how wide the message text's characters get: ``"astral"``
+    has emoji (CPython stores such a string at 4 bytes a character),
+    ``"bmp"`` stops at CJK (2 bytes), ``"latin-1"`` at accented Latin
+    letters (1 byte).
     """
     if messages < 1 or n_deltas < messages:
         raise ValueError("need messages >= 1 and n_deltas >= messages")
-    return _Run(random.Random(seed), emoji=emoji).generate(n_deltas, messages, thread)
+    return _Run(random.Random(seed), _ALPHABETS[script]).generate(n_deltas, messages, thread)
 
 
 def _usage(rng: random.Random, completion_tokens: int) -> JSON:
@@ -157,9 +191,9 @@ def _split(rng: random.Random, text: str, longest: int) -> list[str]:
 class _Run:
     """Builds one run's events; `generate` is the whole story, top to bottom."""
 
-    def __init__(self, rng: random.Random, *, emoji: bool = True) -> None:
+    def __init__(self, rng: random.Random, alphabet: _Alphabet) -> None:
         self.rng = rng
-        self.emoji = _EMOJI if emoji else _ACCENTED
+        self.alphabet = alphabet
         self.out: list[bytes] = []
         self.now = 1761861632 + rng.randrange(10_000_000)
         self.thread_id = self.new_id("thread_")
@@ -286,18 +320,19 @@ class _Run:
         if first:
             return rng.choice(_WORDS).capitalize()
         parts = []
+        alphabet = self.alphabet
         for _ in range(rng.randint(1, 3)):
             r = rng.random()
             if r < 0.70:
                 parts.append(" " + rng.choice(_WORDS))
             elif r < 0.80:
-                parts.append(" " + rng.choice(_ACCENTED))
+                parts.append(" " + rng.choice(alphabet.accented))
             elif r < 0.88:
-                parts.append("".join(rng.choices(_CJK, k=rng.randint(1, 3))))
+                parts.append("".join(rng.choices(alphabet.cjk, k=rng.randint(1, 3))))
             elif r < 0.92:
-                parts.append(" " + rng.choice(self.emoji))
+                parts.append(" " + rng.choice(alphabet.emoji))
             else:
-                parts.append(rng.choice(_PUNCT))
+                parts.append(rng.choice(alphabet.punct))
         return "".join(parts)
 
     # -- the story -------------------------------------------------------------
@@ -421,8 +456,9 @@ class _Run:
             for i in range(count):
                 text: JSON
                 if i > 0 and rng.random() < 0.01:
-                    k = rng.randrange(len(_FILES))
-                    marker = f"【{msg_no + 4}:{len(annotations)}†{_FILES[k]}】"
+                    files = self.alphabet.files
+                    k = rng.randrange(len(files))
+                    marker = self.alphabet.marker.format(msg_no + 4, len(annotations), files[k])
                     citation: JSON = {
                         "type": "file_citation",
                         "text": marker,
