@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 
 import attrs
 import msgspec
@@ -22,6 +22,7 @@ import msgspec
 from streamkit._errors import DecodeError
 
 __all__ = (
+    "MAX_WARNINGS",
     "Accumulator",
     "Dialect",
     "Drift",
@@ -29,6 +30,7 @@ __all__ = (
     "InvalidEvent",
     "UnknownEvent",
     "Violation",
+    "Violations",
     "get",
     "names",
     "register",
@@ -69,6 +71,37 @@ class Violation:
     ordinal: int
     event: str
     object_id: str | None = None
+
+
+MAX_WARNINGS: Final = 1_000
+"""How many violations an accumulator keeps unless told otherwise."""
+
+
+_V = TypeVar("_V")
+
+
+class Violations(Generic[_V]):
+    """The violations a fold met: the first ``limit`` kept, the others only counted.
+
+    A hostile stream can break a rule with every event it sends; keeping a
+    bounded number makes the fold's memory independent of how many it breaks,
+    while the first ones, which usually name the cause, stay readable.
+    """
+
+    __slots__ = ("dropped", "kept", "limit")
+
+    def __init__(self, limit: int) -> None:
+        if limit < 0:
+            raise ValueError(f"max_warnings must be >= 0, got {limit}")
+        self.kept: list[_V] = []
+        self.dropped = 0
+        self.limit = limit
+
+    def add(self, violation: _V) -> None:
+        if len(self.kept) < self.limit:
+            self.kept.append(violation)
+        else:
+            self.dropped += 1
 
 
 DriftKind = Literal["only_in_final", "only_in_fold", "conflict"]

@@ -38,6 +38,7 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import FoldError
+from streamkit.dialects._base import MAX_WARNINGS, Violations
 from streamkit.dialects._tree import Fragments as _Fragments
 
 from ._schema import (
@@ -129,7 +130,7 @@ text the old way still folds.
 # -- what the fold reports ---------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Violation:
     """A protocol violation the fold met and went past.
 
@@ -246,12 +247,13 @@ class Accumulator:
     ``message_start``.  ``msgspec.to_builtins(acc.result)`` of a finished
     stream is the JSON the non-streaming API returns for the same message.
 
-    Protocol violations are recorded in :attr:`warnings`; with
-    ``strict=True`` they raise :class:`~streamkit.FoldError` instead.  The
+    Protocol violations are recorded in :attr:`warnings` (the first
+    ``max_warnings``; later ones are only counted, in :attr:`warnings_dropped`);
+    with ``strict=True`` they raise :class:`~streamkit.FoldError` instead.  The
     payloads of ``error`` events are in :attr:`errors`.
     """
 
-    def __init__(self, *, strict: bool = False) -> None:
+    def __init__(self, *, strict: bool = False, max_warnings: int = MAX_WARNINGS) -> None:
         self.strict = strict
         #: Whether ``message_stop`` arrived.
         self.done = False
@@ -262,7 +264,7 @@ class Accumulator:
         self._top: dict[str, Any] = {}
         self._usage: dict[str, Any] = {}
         self._result: Message | None = None
-        self._warnings: list[Violation] = []
+        self._warnings: Violations[Violation] = Violations(max_warnings)
         self._errors: list[ErrorObject] = []
         self._ordinal = -1
         self._name = ""
@@ -292,7 +294,12 @@ class Accumulator:
     @property
     def warnings(self) -> list[Violation]:
         """Protocol violations met so far (always empty when strict)."""
-        return list(self._warnings)
+        return list(self._warnings.kept)
+
+    @property
+    def warnings_dropped(self) -> int:
+        """How many violations came after the first ``max_warnings``: counted, not kept."""
+        return self._warnings.dropped
 
     @property
     def errors(self) -> list[ErrorObject]:
@@ -326,7 +333,7 @@ class Accumulator:
     def _violate(self, kind: str, message: str, index: int | None = None) -> None:
         if self.strict:
             raise FoldError(message, ordinal=self._ordinal, event=self._name)
-        self._warnings.append(Violation(kind, message, self._ordinal, self._name, index))
+        self._warnings.add(Violation(kind, message, self._ordinal, self._name, index))
 
     def _check(self, name: str) -> None:
         """The checks every content and message event shares."""

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Final
 from msgspec import UNSET, Struct, UnsetType
 
 from streamkit._errors import FoldError
-from streamkit.dialects._base import Violation
+from streamkit.dialects._base import MAX_WARNINGS, Violation, Violations
 from streamkit.dialects._tree import (
     ByIndex as _ByIndex,
     Fragments as _Fragments,
@@ -177,11 +177,12 @@ class Accumulator:
     Feed it every typed event of the stream, in order, with :meth:`feed`
     (events it has no use for, such as :class:`~streamkit.dialects.chat.UnknownEvent`,
     are ignored).  Read :attr:`result` at any time: the completion so far.
-    Protocol violations are recorded in :attr:`warnings`; with
-    ``strict=True`` they raise :class:`~streamkit.FoldError` instead.
+    Protocol violations are recorded in :attr:`warnings` (the first
+    ``max_warnings``; later ones are only counted, in :attr:`warnings_dropped`);
+    with ``strict=True`` they raise :class:`~streamkit.FoldError` instead.
     """
 
-    def __init__(self, *, strict: bool = False) -> None:
+    def __init__(self, *, strict: bool = False, max_warnings: int = MAX_WARNINGS) -> None:
         self.strict = strict
         #: True once ``[DONE]`` arrived.
         self.done = False
@@ -196,7 +197,7 @@ class Accumulator:
         self._prompt_filter_results: list[dict[str, Any]] | UnsetType = UNSET
         self._choices: dict[int, _Choice] = {}
         self._result: ChatCompletion | None = None
-        self._warnings: list[Violation] = []
+        self._warnings: Violations[Violation] = Violations(max_warnings)
         self._errors: list[ErrorObject] = []
         self._ordinal = -1
 
@@ -241,7 +242,12 @@ class Accumulator:
     @property
     def warnings(self) -> list[Violation]:
         """Protocol violations met so far (always empty when strict)."""
-        return list(self._warnings)
+        return list(self._warnings.kept)
+
+    @property
+    def warnings_dropped(self) -> int:
+        """How many violations came after the first ``max_warnings``: counted, not kept."""
+        return self._warnings.dropped
 
     @property
     def errors(self) -> list[ErrorObject]:
@@ -270,7 +276,7 @@ class Accumulator:
     def _violate(self, kind: str, message: str, event: str = "message") -> None:
         if self.strict:
             raise FoldError(message, ordinal=self._ordinal, event=event)
-        self._warnings.append(Violation(kind, message, self._ordinal, event, self._id or None))
+        self._warnings.add(Violation(kind, message, self._ordinal, event, self._id or None))
 
     def _on_chunk(self, chunk: ChatCompletionChunk) -> None:
         chunk_id = chunk.id

@@ -51,7 +51,7 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import FoldError
-from streamkit.dialects._base import Drift, DriftKind, Violation
+from streamkit.dialects._base import MAX_WARNINGS, Drift, DriftKind, Violation, Violations
 from streamkit.dialects._tree import (
     ByIndex as _ByIndex,
     Fragments as _Fragments,
@@ -409,11 +409,12 @@ class Accumulator:
     returned (a later read returns a new one when events changed it).  Once
     the final response has arrived it is the result, and :attr:`done` is true.
 
-    Protocol violations are recorded in :attr:`warnings`; with
-    ``strict=True`` they raise :class:`~streamkit.FoldError` instead.
+    Protocol violations are recorded in :attr:`warnings` (the first
+    ``max_warnings``; later ones are only counted, in :attr:`warnings_dropped`);
+    with ``strict=True`` they raise :class:`~streamkit.FoldError` instead.
     """
 
-    def __init__(self, *, strict: bool = False) -> None:
+    def __init__(self, *, strict: bool = False, max_warnings: int = MAX_WARNINGS) -> None:
         self.strict = strict
         #: True once ``response.completed``, ``response.incomplete`` or ``response.failed`` arrived.
         self.done = False
@@ -423,7 +424,7 @@ class Accumulator:
         self._items: dict[int, _Item] = {}
         self._sequence: int | None = None
         self._drift: list[Drift] = []
-        self._warnings: list[Violation] = []
+        self._warnings: Violations[Violation] = Violations(max_warnings)
         self._errors: list[ErrorEvent] = []
         self._ordinal = -1
         self._name = ""
@@ -451,7 +452,12 @@ class Accumulator:
     @property
     def warnings(self) -> list[Violation]:
         """Protocol violations met so far (always empty when strict)."""
-        return list(self._warnings)
+        return list(self._warnings.kept)
+
+    @property
+    def warnings_dropped(self) -> int:
+        """How many violations came after the first ``max_warnings``: counted, not kept."""
+        return self._warnings.dropped
 
     @property
     def errors(self) -> list[ErrorEvent]:
@@ -513,7 +519,7 @@ class Accumulator:
     def _violate(self, kind: str, message: str, object_id: str | None = None) -> None:
         if self.strict:
             raise FoldError(message, ordinal=self._ordinal, event=self._name)
-        self._warnings.append(Violation(kind, message, self._ordinal, self._name, object_id))
+        self._warnings.add(Violation(kind, message, self._ordinal, self._name, object_id))
 
     # -- the response --------------------------------------------------------------
 
