@@ -4,10 +4,11 @@ Commands (``streamkit COMMAND --help`` for the options of each):
 
 ``replay FILE``
     Play a stream back: what a chat user would have seen (``--text``, the
-    default for the Assistants dialect, the only one it knows), its typed
-    events (``--events``, the default for other dialects) or its raw bytes
-    (``--raw``), at the recorded pace scaled by ``--speed`` (``0``: no
-    waiting).
+    default: a transcript of the assistant's text, reasoning, tool calls and
+    how the stream ended, for every built-in dialect; see
+    :mod:`streamkit._views`), its typed events (``--events``, the default for
+    a dialect without a transcript) or its raw bytes (``--raw``), at the
+    recorded pace scaled by ``--speed`` (``0``: no waiting).
 ``events FILE``
     One JSON line per typed event, without waiting.
 ``fold FILE``
@@ -59,7 +60,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import anyio
 import attrs
@@ -68,6 +69,7 @@ import msgspec
 from streamkit._async import aiter_events
 from streamkit._errors import RecordingError, StreamError
 from streamkit._sync import iter_events
+from streamkit._views import TEXT_VIEWS, _event_name, _list, _str, outcome_kind, text_delta
 from streamkit.dialects import _base
 from streamkit.recording import Recorder, Replayer
 from streamkit.recording._format import is_raw_sse
@@ -126,15 +128,6 @@ def _payload(data: bytes) -> Any:
         return msgspec.json.decode(data)
     except msgspec.DecodeError:
         return data.decode("utf-8", "replace")
-
-
-def _event_name(event: Any) -> str:
-    """The event's name: its ``event`` (or, in dialects tagged on it, ``type``) field."""
-    for attribute in ("event", "type"):
-        name = getattr(event, attribute, None)
-        if isinstance(name, str):
-            return name
-    return type(event).__name__
 
 
 def event_json(event: Any) -> bytes:
@@ -290,293 +283,6 @@ def _accumulator(source: Source) -> Any:
     return _base.get(source.dialect).accumulator()
 
 
-# -- the Assistants view: what a chat user sees ---------------------------------
-
-_STEP_ENDS = frozenset(
-    {
-        "thread.run.step.completed",
-        "thread.run.step.failed",
-        "thread.run.step.cancelled",
-        "thread.run.step.expired",
-    }
-)
-
-
-def _str(value: object) -> str | None:
-    """*value* when it is a string (not ``UNSET`` or ``None``)."""
-    return value if isinstance(value, str) else None
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def text_delta(event: Any) -> str:
-    """The assistant text an event adds (``""`` for any other event)."""
-    if _event_name(event) != "thread.message.delta":
-        return ""
-    content = _list(getattr(getattr(event.data, "delta", None), "content", None))
-    parts = []
-    for block in content:
-        if getattr(block, "type", None) == "text":
-            value = _str(getattr(getattr(block, "text", None), "value", None))
-            if value:
-                parts.append(value)
-    return "".join(parts)
-
-
-@dataclass
-class _Call:
-    """What has been shown of one tool call (keyed by step id and index)."""
-
-    id: str | None = None
-    shown: bool = False
-    outputs: set[int] = field(default_factory=set)
-    output_shown: bool = False
-
-
-class TextView:
-    """Renders Assistants events as a chat transcript, incrementally.
-
-    Assistant text is written as it arrives; tool calls get a ``[label]``
-    line and then their streamed input (code, arguments); their outputs
-    follow under their own labels.  Tool calls or outputs first seen in a
-    step's final object (e.g. a function's output at the start of a
-    tool-output continuation) are shown whole then.
-    """
-
-    def __init__(self, out: IO[str]) -> None:
-        self.out = out
-        self.at_line_start = True
-        self.section: object = None
-        self.calls: dict[tuple[str, int], _Call] = {}
-        self.last_line: str | None = None
-
-    # writing
-    def write(self, text: str) -> None:
-        if text:
-            self.out.write(text)
-            self.at_line_start = text.endswith("\n")
-
-    def newline(self) -> None:
-        if not self.at_line_start:
-            self.write("\n")
-
-    def enter(self, section: object, label: str | None = None) -> None:
-        """Start writing *section* (a new line and its label, unless it is the current one)."""
-        if section == self.section:
-            return
-        self.newline()
-        if label is not None:
-            self.write(f"[{label}]\n")
-        self.section = section
-
-    def line(self, text: str) -> None:
-        self.newline()
-        self.write(text + "\n")
-        self.section = None
-        self.last_line = text
-
-    # events
-    def feed(self, event: Any) -> None:
-        name = _event_name(event)
-        if isinstance(event, _base.InvalidEvent):
-            self.line(f"[invalid {name} event: {event.error}]")
-            return
-        if isinstance(event, _base.UnknownEvent):
-            return
-        data: Any = getattr(event, "data", None)
-        if name == "thread.message.delta":
-            self._message_delta(data)
-        elif name == "thread.message.incomplete":
-            reason = _str(getattr(getattr(data, "incomplete_details", None), "reason", None))
-            self.line(f"[message incomplete: {reason or 'no reason given'}]")
-        elif name == "thread.run.step.delta":
-            details = getattr(getattr(data, "delta", None), "step_details", None)
-            for call in _list(getattr(details, "tool_calls", None)):
-                self._call_delta(str(data.id), call)
-        elif name in _STEP_ENDS:
-            self._step_end(name, data)
-        elif name == "thread.run.requires_action":
-            self.line(status_line(None, run=data, kind="requires_action"))
-        elif name == "error":
-            self.line(f"[error: {getattr(data, 'message', data)}]")
-
-    def _message_delta(self, data: Any) -> None:
-        for block in _list(getattr(getattr(data, "delta", None), "content", None)):
-            kind = getattr(block, "type", None)
-            if kind == "text":
-                value = _str(getattr(getattr(block, "text", None), "value", None))
-                if value:
-                    self.enter(("text", data.id, block.index), "assistant")
-                    self.write(value)
-            elif kind == "refusal":
-                value = _str(getattr(block, "refusal", None))
-                if value:
-                    self.enter(("refusal", data.id, block.index), "refusal")
-                    self.write(value)
-            elif kind == "image_file":
-                file_id = _str(getattr(getattr(block, "image_file", None), "file_id", None))
-                self.line(f"[image {file_id or ''}]".replace(" ]", "]"))
-            elif kind == "image_url":
-                url = _str(getattr(getattr(block, "image_url", None), "url", None))
-                self.line(f"[image {url or ''}]".replace(" ]", "]"))
-
-    def _call_delta(self, step_id: str, call: Any) -> None:
-        key = (step_id, int(call.index))
-        state = self.calls.setdefault(key, _Call())
-        if _str(getattr(call, "id", None)):
-            state.id = call.id
-        kind = getattr(call, "type", None)
-        if kind == "code_interpreter":
-            ci = getattr(call, "code_interpreter", None)
-            code = _str(getattr(ci, "input", None))
-            if code is not None:
-                self.enter(("input", key), "code_interpreter")
-                state.shown = True
-                self.write(code)
-            for output in _list(getattr(ci, "outputs", None)):
-                self._ci_output(key, state, int(output.index), output)
-        elif kind == "function":
-            fn = getattr(call, "function", None)
-            name = _str(getattr(fn, "name", None))
-            if name and not state.shown:
-                self.enter(("args", key), f"function {name}")
-                state.shown = True
-            arguments = _str(getattr(fn, "arguments", None))
-            if arguments:
-                self.enter(("args", key), "function")
-                state.shown = True
-                self.write(arguments)
-            output = _str(getattr(fn, "output", None))
-            if output is not None:
-                self._function_output(key, state, output)
-        elif kind == "file_search":
-            if not state.shown:
-                self.line("[file_search]")
-                state.shown = True
-            results = getattr(getattr(call, "file_search", None), "get", lambda _k: None)("results")
-            if isinstance(results, list) and results:
-                self.line(f"[file_search: {len(results)} result(s)]")
-                state.output_shown = True
-        elif not state.shown:
-            self.line(f"[tool call: {kind}]")
-            state.shown = True
-
-    def _ci_output(self, key: tuple[str, int], state: _Call, index: int, output: Any) -> None:
-        kind = getattr(output, "type", None)
-        if kind == "logs":
-            logs = _str(getattr(output, "logs", None))
-            if logs is not None:
-                self.enter(("logs", key, index), "code_interpreter output")
-                self.write(logs)
-        elif kind == "image":
-            file_id = _str(getattr(getattr(output, "image", None), "file_id", None))
-            self.line(f"[code_interpreter image {file_id or ''}]".replace(" ]", "]"))
-        state.outputs.add(index)
-
-    def _function_output(self, key: tuple[str, int], state: _Call, output: str) -> None:
-        self.enter(("output", key), "function output")
-        self.write(output)
-        state.output_shown = True
-
-    def _step_end(self, name: str, step: Any) -> None:
-        """Show what the step's final object holds that its deltas did not."""
-        step_id = str(getattr(step, "id", ""))
-        details = getattr(step, "step_details", None)
-        for index, call in enumerate(_list(getattr(details, "tool_calls", None))):
-            key = (step_id, index)
-            state = self.calls.setdefault(key, _Call())
-            kind = getattr(call, "type", None)
-            if kind == "code_interpreter":
-                ci = getattr(call, "code_interpreter", None)
-                if not state.shown:
-                    self.enter(("input", key), "code_interpreter")
-                    self.write(_str(getattr(ci, "input", None)) or "")
-                    state.shown = True
-                for i, output in enumerate(_list(getattr(ci, "outputs", None))):
-                    if i not in state.outputs:
-                        self._ci_output(key, state, i, output)
-            elif kind == "function":
-                fn = getattr(call, "function", None)
-                if not state.shown:
-                    self.enter(("args", key), f"function {_str(getattr(fn, 'name', None))}")
-                    self.write(_str(getattr(fn, "arguments", None)) or "")
-                    state.shown = True
-                output = _str(getattr(fn, "output", None))
-                if output is not None and not state.output_shown:
-                    self._function_output(key, state, output)
-            elif kind == "file_search":
-                if not state.shown:
-                    self.line("[file_search]")
-                    state.shown = True
-                results = _list(getattr(getattr(call, "file_search", None), "results", None))
-                if results and not state.output_shown:
-                    self.line(f"[file_search: {len(results)} result(s)]")
-                    state.output_shown = True
-            elif not state.shown:
-                self.line(f"[tool call: {kind}]")
-                state.shown = True
-        if name != "thread.run.step.completed":
-            status = name.rsplit(".", 1)[1]
-            error = _last_error(step)
-            detail = f": {error}" if error else ""
-            self.line(f"[step {status}{detail}]")
-
-    def finish(self, acc: Any) -> None:
-        """The run's final status, unless the last line said just that (or there is no run)."""
-        if not hasattr(acc, "outcome") and getattr(acc, "run", None) is None:
-            self.newline()  # a dialect without runs
-            return
-        status = status_line(acc)
-        if status != self.last_line or not self.at_line_start:
-            self.line(status)
-
-
-def _last_error(obj: Any) -> str | None:
-    """``code: message`` of a run's or step's ``last_error`` (None when it has none)."""
-    error = getattr(obj, "last_error", None)
-    message = _str(getattr(error, "message", None))
-    if message is None:
-        return None
-    code = _str(getattr(error, "code", None))
-    return f"{code}: {message}" if code else message
-
-
-def outcome_kind(acc: Any) -> str | None:
-    """The accumulator's outcome kind, else its run's status (None when it knows neither)."""
-    kind = getattr(getattr(acc, "outcome", None), "kind", None)
-    if isinstance(kind, str):
-        return kind
-    status = getattr(getattr(acc, "run", None), "status", None)
-    return status if isinstance(status, str) else None
-
-
-def status_line(acc: Any, *, run: Any = None, kind: str | None = None) -> str:
-    """``[run completed]``, ``[run failed: code: message]``, … (of *acc*, or of *run* as *kind*)."""
-    if kind is None:
-        kind = outcome_kind(acc) or "unknown"
-    if run is None:
-        run = getattr(acc, "run", None)
-    detail = None
-    if kind in ("failed", "expired", "cancelled"):
-        detail = _last_error(run)
-    elif kind == "incomplete":
-        detail = _str(getattr(getattr(run, "incomplete_details", None), "reason", None))
-    elif kind == "requires_action":
-        action = getattr(run, "required_action", None)
-        calls = _list(getattr(getattr(action, "submit_tool_outputs", None), "tool_calls", None))
-        names = [f"{c.function.name}({c.function.arguments})" for c in calls]
-        detail = "submit tool outputs for " + ", ".join(names) if names else None
-    elif kind == "errored":
-        errors = _list(getattr(acc, "errors", None))
-        if errors:
-            detail = str(getattr(errors[-1], "message", errors[-1]))
-    elif kind == "truncated":
-        detail = "the stream ended before the run did"
-    return f"[run {kind}: {detail}]" if detail else f"[run {kind}]"
-
-
 # -- replay / events ------------------------------------------------------------
 
 
@@ -601,7 +307,7 @@ async def _replay(source: Source, speed: float, mode: str, on_error: ErrorPolicy
                 raw.flush()
             return
         acc = _accumulator(source)
-        view = TextView(sys.stdout) if mode == "text" else None
+        view = TEXT_VIEWS[source.dialect](sys.stdout) if mode == "text" else None
         for recorded in source.selected:
             part = _take(chunks, len(recorded.chunks))
             async for event in aiter_events(part, source.dialect, on_error=on_error):
@@ -620,10 +326,6 @@ async def _replay(source: Source, speed: float, mode: str, on_error: ErrorPolicy
             sys.stdout.flush()
     finally:
         await chunks.aclose()
-
-
-#: The dialects ``replay --text`` can show as a transcript.
-TEXT_VIEWS = frozenset({"assistants"})
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -1387,8 +1089,9 @@ def build_parser() -> argparse.ArgumentParser:
         "replay",
         parents=[source, strict],
         help="play a stream back at its recorded pace",
-        description="Play a stream back: the chat transcript (--text, default), its typed events "
-        "(--events) or its raw bytes (--raw), at the recorded pace scaled by --speed.",
+        description="Play a stream back: the chat transcript (--text, the default for every "
+        "built-in dialect: assistants, chat, responses, anthropic), its typed events (--events) "
+        "or its raw bytes (--raw), at the recorded pace scaled by --speed.",
     )
     replay.add_argument("file", metavar="FILE", help="recording, .sse body, or - for stdin")
     replay.add_argument(
@@ -1408,7 +1111,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="mode",
         action="store_const",
         const="text",
-        help="transcript (default; for dialects without one: --events)",
+        help="chat transcript (default; for a dialect without one: --events)",
     )
     replay.set_defaults(mode=None, run=cmd_replay)
 

@@ -15,7 +15,8 @@ import sys
 import tempfile
 import time
 import zlib
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -26,7 +27,6 @@ from streamkit.recording import Replayer
 
 from .cli_helpers import (
     ASSISTANTS,
-    REAL,
     Served,
     Stream,
     assert_user_error,
@@ -40,9 +40,6 @@ from .cli_helpers import (
     sse_events,
     sse_server,
 )
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 CODE = ASSISTANTS / "openllmetry_code-interpreter-v1_2024-03-24.sse"
 ACTION = ASSISTANTS / "openai-dotnet_function-requires-action_2025-09-16a.sse"
@@ -87,6 +84,13 @@ def ok_all(*calls: list[str | Path], stdin: bytes | None = None) -> list[bytes]:
 
 def json_lines(data: bytes) -> list[dict[str, Any]]:
     return [json.loads(line) for line in data.splitlines()]
+
+
+def sse_body(*events: tuple[str, Any]) -> bytes:
+    """An SSE body: one ``event: NAME`` / ``data: JSON`` event per (name, payload)."""
+    return b"".join(
+        f"event: {name}\ndata: {json.dumps(data)}\n\n".encode() for name, data in events
+    )
 
 
 def sse_names(body: bytes) -> list[str]:
@@ -226,6 +230,7 @@ def test_fold_matches_the_library() -> None:
         "warnings",
         "errors",
         "outcome",
+        "warnings_dropped",  # the fold's other properties follow the known keys
     ]
     acc = Accumulator()
     for event in iter_events([ACTION.read_bytes()]):
@@ -237,6 +242,7 @@ def test_fold_matches_the_library() -> None:
     call = doc["outcome"]["tool_calls"][0]
     assert call["function"]["name"] == "get_current_weather"
     assert doc["drift"] == doc["warnings"] == doc["errors"] == []
+    assert doc["warnings_dropped"] == 0
 
 
 def test_fold_pretty_is_the_same_document_indented() -> None:
@@ -357,17 +363,241 @@ def test_replay_text_failed_run_and_error_event(tmp_path: Path) -> None:
     )
 
 
-def test_replay_text_view_is_for_assistants_only() -> None:
-    pytest.importorskip("streamkit.dialects.chat")
-    chat = REAL / "chat" / "openai-python_refusal_2024-09-26.sse"
-    default, text, events = run_all(
-        ["replay", "--speed", "0", "--dialect", "chat", chat],
-        ["replay", "--speed", "0", "--text", "--dialect", "chat", chat],
-        ["events", "--dialect", "chat", chat],
+# -- replay --text: Chat Completions, Responses, Anthropic ---------------------------------
+
+RECORDINGS = Path(__file__).resolve().parents[1] / "recordings"
+CHAT = RECORDINGS / "chat"
+RESPONSES = RECORDINGS / "responses"
+ANTHROPIC = RECORDINGS / "anthropic"
+
+
+def transcript(path: Path) -> str:
+    return ok("replay", "--speed", "0", path).decode()
+
+
+def test_replay_text_chat_text_and_parallel_tool_calls() -> None:
+    assert transcript(CHAT / "text-usage.ndjson") == (
+        "[assistant]\nThe capital of the UK is London.\n[finish: stop]\n"
     )
-    assert default.returncode == 0
-    assert default.stdout == events.stdout  # falls back to --events
-    assert_user_error(text, "--text shows assistants streams only, not chat")
+    assert transcript(CHAT / "parallel-tool-calls.ndjson") == (
+        "[function GetWeatherArgs]\n"
+        '{"city": "Edinburgh", "country": "GB", "units": "c"}\n'
+        "[function get_stock_price]\n"
+        '{"ticker": "AAPL", "exchange": "NASDAQ"}\n'
+        "[finish: tool_calls]\n"
+    )
+
+
+def test_replay_text_chat_multiple_choices_and_audio() -> None:
+    text = transcript(CHAT / "multiple-choices.ndjson")
+    # the first delta comes before anything says other choices follow: its label is bare
+    assert text.startswith(
+        '[assistant]\n{"\n[assistant, choice 1]\n{"\n[assistant, choice 2]\n{"\n'
+        "[assistant, choice 0]\ncity\n[assistant, choice 1]\ncity\n"
+    )
+    assert '[assistant, choice 0]\n65,"\n[assistant, choice 1]\n61,"\n' in text
+    assert text.endswith('[assistant, choice 2]\n"}\n[finish: stop]\n')
+    assert transcript(CHAT / "audio-output.ndjson") == (
+        "[audio audio_6a233a354ee081918e294494ab803d56]\nHello\n[finish: none]\n"
+    )
+
+
+def test_replay_text_responses() -> None:
+    assert transcript(RESPONSES / "text-answer.ndjson") == (
+        "[assistant]\nHello! How can I assist you today?\n[response completed]\n"
+    )
+    assert transcript(RESPONSES / "reasoning-function-call.ndjson") == (
+        '[function final_result]\n{"result":6666}\n[response completed]\n'
+    )
+    assert transcript(RESPONSES / "mcp-call-failed.ndjson") == (
+        "[mcp_list_tools: dmcp: 1 tool(s)]\n"
+        '[mcp_call failed: dmcp roll({"diceRollExpression":"2d4+1"}): http_error 424: 424:]\n'
+        '[mcp_call: dmcp roll({"diceRollExpression":"2d4 + 1"}) -> 6]\n'
+        "[assistant]\nYou rolled 2d4+1: 6\n[response completed]\n"
+    )
+    text = transcript(RESPONSES / "web-search-citations.ndjson")
+    assert text.startswith(
+        "[web_search_call: search Searching the internet, what is the weather today in "
+        "Redmond, WA?]\n[assistant]\nAs of 5:05 PM on March 27, 2026, in Redmond, Washington,"
+        " the weather is partly sunny with a temperature of 60°F (15°C).\n"
+    )
+    assert text.count("[assistant]") == 1
+    assert text.endswith(
+        "for the most current information, consult local weather services. \n[response completed]\n"
+    )
+
+
+def test_replay_text_anthropic() -> None:
+    assert transcript(ANTHROPIC / "tool-use.ndjson") == (
+        "[assistant]\nCertainly! I can help you with that information. To get the weather and "
+        "current time in San Francisco, I'll need to use two separate functions. Let me fetch "
+        "that data for you.\n"
+        '[tool_use get_weather]\n{"location": "San Francisco, CA", "unit": "celsius"}\n'
+        '[tool_use get_time]\n{"timezone": "America/Los_Angeles"}\n'
+        "[stop: tool_use]\n"
+    )
+    thinking = transcript(ANTHROPIC / "thinking.ndjson")
+    assert thinking.startswith(
+        "[thinking]\nThis is a straightforward question about pedestrian safety."
+    )
+    assert "help prevent accidents.\n[assistant]\nHere are the basic steps" in thinking
+    assert thinking.endswith(
+        "Always prioritize safety over speed when crossing streets.\n[stop: end_turn]\n"
+    )
+
+
+def test_replay_text_anthropic_web_search_and_error() -> None:
+    search = transcript(ANTHROPIC / "web-search-citations.ndjson")
+    assert search.startswith(
+        '[server_tool_use: web_search({"query": "top world news today"})]\n'
+        "[web_search_tool_result: 10 result(s)]\n"
+        "[assistant]\nLet me search for more specific breaking news stories to get clearer "
+        "headlines.\n"
+        '[server_tool_use: web_search({"query": "breaking news headlines August 14 2025"})]\n'
+        "[web_search_tool_result: 10 result(s)]\n"
+        "[assistant]\nBased on the search results, I can identify the top 3"
+    )
+    # 18 text blocks, split where citations attach, read as two sections of text
+    assert search.count("[assistant]") == 2
+    assert "Filip Singer/Getty Images" not in search  # cited passages are not shown
+    assert search.endswith("affecting North America.\n[stop: end_turn]\n")
+    assert transcript(ANTHROPIC / "overloaded-error.ndjson") == (
+        "[assistant]\nHere's an OpenTelemetry-themed joke for you:\n\n"
+        "Why did the developer feel so lost when using OpenTelemet\n"
+        "[error: overloaded_error: Overloaded]\n"
+        "[message errored: overloaded_error: Overloaded]\n"
+    )
+
+
+def test_replay_text_is_the_default_for_every_dialect() -> None:
+    paths = [
+        CHAT / "parallel-tool-calls.ndjson",
+        RESPONSES / "reasoning-function-call.ndjson",
+        ANTHROPIC / "tool-use.ndjson",
+    ]
+    calls: list[list[str | Path]] = []
+    for path in paths:
+        calls += [["replay", "--speed", "0", p, path] for p in ("--text", "--events")]
+    results = ok_all(*calls)
+    for path, text, events in zip(paths, results[::2], results[1::2], strict=True):
+        assert transcript(path).encode() == text != events
+        assert text.startswith((b"[function ", b"[assistant]\n"))
+        assert events.startswith(b"{")
+    # a raw SSE body (no header naming the dialect) with --dialect, from standard input
+    body = Replayer.open(CHAT / "parallel-tool-calls.ndjson").streams[0].body
+    (piped,) = ok_all(["replay", "--speed", "0", "--dialect", "chat", "-"], stdin=body)
+    assert piped == results[0]
+
+
+def test_replay_text_only_for_dialects_with_a_view(tmp_path: Path) -> None:
+    """A dialect registered without a transcript view falls back to --events."""
+    code = (
+        "import sys, attrs\n"
+        "from streamkit.dialects import get, register\n"
+        "register(attrs.evolve(get('chat'), name='martian'))\n"
+        "from streamkit._cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    path = CHAT / "text-usage.ndjson"
+    replay = ["-c", code, "replay", "--speed", "0", "--dialect", "martian"]
+    default = run_python(*replay, path, cwd=tmp_path)
+    text = run_python(*replay, "--text", path, cwd=tmp_path)
+    assert default.returncode == 0, default.stderr.decode()
+    assert default.stdout == ok("events", path)
+    assert_user_error(
+        text, "--text shows anthropic, assistants, chat, responses streams only, not martian"
+    )
+
+
+def _chunk(delta: dict[str, Any], finish: str | None = None) -> tuple[str, Any]:
+    """A Chat Completions chunk for choice 0, as (event name, payload)."""
+    choice = {"index": 0, "delta": delta, "finish_reason": finish}
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    return "message", chunk | {"choices": [choice]}
+
+
+def _typed(name: str, **fields: Any) -> tuple[str, Any]:
+    """An event of a dialect tagged on ``type`` (Responses, Anthropic), as (name, payload)."""
+    return name, {"type": name, **fields}
+
+
+_RESPONSE = {"id": "r", "object": "response", "created_at": 1, "model": "m"}
+_MESSAGE = {"id": "m", "model": "c", "usage": {"input_tokens": 1, "output_tokens": 1}}
+_SERVER_ERROR = {"message": "The server had an error.", "type": "server_error"}
+
+#: name: (dialect, events, the transcript)
+ABNORMAL_ENDS: dict[str, tuple[str, list[tuple[str, Any]], str]] = {
+    "chat-errored": (
+        "chat",
+        [_chunk({"content": "Hel"}), ("message", {"error": _SERVER_ERROR})],
+        "[assistant]\nHel\n[error: server_error: The server had an error.]\n"
+        "[completion errored: server_error: The server had an error.]\n",
+    ),
+    "chat-truncated": (
+        "chat",
+        [_chunk({"content": "Hel"})],
+        "[assistant]\nHel\n[completion truncated: the stream ended before [DONE]]\n",
+    ),
+    "chat-finished-without-done": (
+        "chat",
+        [_chunk({"refusal": "No."}), _chunk({}, "content_filter")],
+        "[refusal]\nNo.\n[finish: content_filter]\n",
+    ),
+    "responses-incomplete": (
+        "responses",
+        [
+            _typed("response.created", response=_RESPONSE),
+            _typed(
+                "response.output_text.delta",
+                output_index=0,
+                item_id="msg",
+                content_index=0,
+                delta="Hel",
+            ),
+            _typed(
+                "response.incomplete",
+                response=_RESPONSE | {"incomplete_details": {"reason": "max_output_tokens"}},
+            ),
+        ],
+        "[assistant]\nHel\n[response incomplete: max_output_tokens]\n",
+    ),
+    "responses-failed": (
+        "responses",
+        [
+            _typed(
+                "response.failed",
+                response=_RESPONSE | {"error": {"code": "server_error", "message": "Oops."}},
+            )
+        ],
+        "[response failed: server_error: Oops.]\n",
+    ),
+    "responses-errored": (
+        "responses",
+        [_typed("response.created", response=_RESPONSE), _typed("error", error=_SERVER_ERROR)],
+        "[error: server_error: The server had an error.]\n"
+        "[response errored: server_error: The server had an error.]\n",
+    ),
+    "anthropic-invalid-and-truncated": (
+        "anthropic",
+        [_typed("message_start", message=_MESSAGE), _typed("content_block_delta", index="x")],
+        "[invalid content_block_delta event: Expected `int`, got `str` (at event #1, "
+        "'content_block_delta', byte 142): "
+        'b\'{"type": "content_block_delta", "index": "x"}\']\n'
+        "[message truncated: the stream ended before the message did]\n",
+    ),
+}
+
+
+def test_replay_text_abnormal_ends(tmp_path: Path) -> None:
+    calls: list[list[str | Path]] = []
+    for name, (dialect, events, _) in ABNORMAL_ENDS.items():
+        path = tmp_path / f"{name}.sse"
+        path.write_bytes(sse_body(*events))
+        calls.append(["replay", "--speed", "0", "--on-error", "yield", "--dialect", dialect, path])
+    texts = [text.decode() for text in ok_all(*calls)]
+    assert dict(zip(ABNORMAL_ENDS, texts, strict=True)) == {
+        name: expected for name, (_, _, expected) in ABNORMAL_ENDS.items()
+    }
 
 
 def test_replay_events_equals_events(session: Path) -> None:
@@ -447,6 +677,43 @@ def test_inspect_json_timing(session: Path) -> None:
     assert stall["stream"] == 0
     assert report["run_status"] == report["outcome"] == "completed"
     assert report["drift"] == 1  # the function output, sent only in the final step object
+
+
+def _first_chunk_time_ending(path: Path, marker: bytes) -> float:
+    """When the chunk arrived that ends the first event holding *marker* (seconds from t0)."""
+    (stream,) = Replayer.open(path).streams
+    body = stream.body
+    end = body.index(b"\n\n", body.index(marker)) + 2
+    received = 0
+    for t, chunk in stream.chunks:
+        received += len(chunk)
+        if received >= end:
+            return t - stream.t0
+    raise AssertionError("the event never ends")
+
+
+def test_inspect_time_to_first_text_in_other_dialects() -> None:
+    thinking, choices, calls = map(
+        json.loads,
+        ok_all(
+            ["inspect", "--json", ANTHROPIC / "thinking.ndjson"],
+            ["inspect", "--json", CHAT / "multiple-choices.ndjson"],
+            ["inspect", "--json", RESPONSES / "reasoning-function-call.ndjson"],
+        ),
+    )
+    # thinking is not text: the first text is the answer's first text_delta
+    first = _first_chunk_time_ending(ANTHROPIC / "thinking.ndjson", b'"type":"text_delta"')
+    assert thinking["time_to_first_text"] == pytest.approx(first)
+    assert thinking["time_to_first_text"] > thinking["time_to_first_event"] + 0.1
+    answer = json.loads(ok("fold", ANTHROPIC / "thinking.ndjson"))["result"]["content"][1]
+    assert thinking["text_chars"] == len(answer["text"])
+    folded = json.loads(ok("fold", CHAT / "multiple-choices.ndjson"))["result"]["choices"]
+    assert choices["text_chars"] == sum(len(c["message"]["content"]) for c in folded)
+    assert choices["time_to_first_text"] == pytest.approx(
+        _first_chunk_time_ending(CHAT / "multiple-choices.ndjson", b'"content":"{')
+    )
+    assert calls["time_to_first_text"] is None  # function call arguments are not text
+    assert calls["text_chars"] == 0
 
 
 def test_inspect_stall_threshold(session: Path) -> None:
