@@ -373,6 +373,7 @@ _FOLD_KEYS = (
     "usage",
     "drift",
     "warnings",
+    "warnings_dropped",
     "errors",
     "outcome",
 )
