@@ -28,7 +28,7 @@ class Fragments(list[str | bytes]):
     ASCII is kept as its UTF-8 encoding: CPython would store it at 2 or 4
     bytes a character (PEP 393), by its widest one, where UTF-8 takes about
     what the JSON did.  Only the ``RUN`` newest fragments are ``str``
-    objects of their own.
+    objects of their own, until :meth:`text` joins them all into one.
     """
 
     __slots__ = ("limit",)
@@ -50,8 +50,18 @@ class Fragments(list[str | bytes]):
         self.limit = start + 1 + RUN
 
     def text(self) -> str:
-        """The whole string, built afresh: the pieces stay as they are."""
-        return "".join([piece if isinstance(piece, str) else piece.decode() for piece in self])
+        """The whole string, kept from then on as the one piece.
+
+        A string read once is usually read again as it grows (a snapshot per
+        delta), and the next read then copies it once more rather than
+        decoding every piece again.
+        """
+        if len(self) == 1 and type(first := self[0]) is str:
+            return first
+        text = "".join([piece if isinstance(piece, str) else piece.decode() for piece in self])
+        self[:] = [text]
+        self.limit = 1 + RUN
+        return text
 
     def equals(self, text: str) -> bool:
         """Whether the string is *text*, compared piece by piece without joining."""

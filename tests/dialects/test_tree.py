@@ -43,6 +43,18 @@ def test_adding_after_reading_continues_the_text(pieces: list[str], more: str) -
     assert fragments.text() == "".join(pieces) + more
 
 
+def test_a_text_read_is_kept_for_the_next_read() -> None:
+    # A snapshot per delta reads the text again and again: once joined, it is
+    # one piece, so the next read after a few more fragments copies it once.
+    fragments = _grow(["é"] * (3 * RUN))
+    text = fragments.text()
+    assert fragments.text() is text
+    assert list(fragments) == [text]
+    fragments.add("!")
+    assert fragments.text() == text + "!"
+    assert len(fragments) == 1
+
+
 def test_compaction_keeps_the_list_short() -> None:
     fragments = _grow(["x"] * (10 * RUN + 3))
     assert len(fragments) < 2 * RUN
