@@ -20,7 +20,8 @@ between the two LFs that end an event and inside multi-byte UTF-8 characters
 byte 0.3-0.8 s after the request, then 10-80 ms apart, now and then a pause
 of 0.15-0.9 s) and given to :class:`streamkit.Recorder` through its
 ``clock=``, and a fixed ``started_at=``, so every line, the header's
-included, is written by the Recorder itself.
+included, is written by the Recorder itself.  The helpers it shares with the
+other generators are in ``recordings/_recordings_common.py``.
 
 ``failed-run`` and ``error-event`` are synthesized from real text runs and
 ``cut-off`` is a real run cut short; ``recordings/README.md`` says what was
@@ -29,21 +30,38 @@ changed.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
-import os
 import random
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
-from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from streamkit.recording import Recorder
 
 HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # loaded by path (the tests): see _recordings_common.py
+    sys.path.insert(0, str(HERE))
+from _recordings_common import (  # noqa: E402
+    Events,
+    ScriptedClock,
+    Source,
+    deliver,
+    encode,
+    first_event,
+    main as _main,
+    openai_request,
+    parse,
+    sources_dir,
+    split,
+    timing,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 DEFAULT_OUT = HERE / "assistants"
 DEFAULT_SOURCES = HERE.parent.parent / "shared" / "recordings-real" / "assistants"
 SOURCES_ENV = "STREAMKIT_REAL_RECORDINGS"
@@ -51,37 +69,6 @@ API = "https://api.openai.com/v1"
 
 
 # -- the real captures used (see shared/recordings-real/SOURCES.md) -----------------
-
-
-@dataclass(frozen=True)
-class Source:
-    """One real captured response body: where it came from, and its checksum."""
-
-    file: str
-    repo: str
-    path: str
-    commit: str
-    sha256: str
-
-    def read(self, directory: Path) -> bytes:
-        path = directory / self.file
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise SystemExit(f"make_recordings: cannot read a source: {exc}") from None
-        digest = hashlib.sha256(body).hexdigest()
-        if digest != self.sha256:
-            raise SystemExit(f"make_recordings: {path} is not the expected capture ({digest})")
-        return body
-
-    def meta(self) -> dict[str, str]:
-        return {
-            "file": self.file,
-            "repo": self.repo,
-            "path": self.path,
-            "commit": self.commit,
-            "sha256": self.sha256,
-        }
 
 
 _DOTNET = "openai/openai-dotnet"
@@ -156,26 +143,6 @@ MESSAGE_INCOMPLETE = Source(
 
 
 # -- SSE bodies as (event, data) pairs ----------------------------------------------
-
-Events = list[tuple[str, str]]
-
-
-def parse(body: bytes) -> Events:
-    """The events of a body written as ``event: X\\ndata: Y\\n\\n`` blocks (all sources are)."""
-    blocks = body.decode("utf-8").split("\n\n")
-    if blocks.pop() != "":
-        raise ValueError("the body does not end with a blank line")
-    events = []
-    for block in blocks:
-        name, data = block.split("\n")
-        events.append((name.removeprefix("event: "), data.removeprefix("data: ")))
-    if encode(events) != body:
-        raise ValueError("the body is not in the expected event: / data: layout")
-    return events
-
-
-def encode(events: Events) -> bytes:
-    return "".join(f"event: {name}\ndata: {data}\n\n" for name, data in events).encode()
 
 
 def dumps(value: Any) -> str:
@@ -282,63 +249,6 @@ class RemoteProtocolError(Exception):
     """Stands for httpx's exception of that name: the peer closed the connection early."""
 
 
-# -- network-like chunks and timing ------------------------------------------------
-
-
-def chunk_sizes(rng: random.Random, total: int) -> set[int]:
-    """Offsets of chunk boundaries: mostly 25-400 bytes apart, at times 1-24 or 401-1800."""
-    cuts: set[int] = set()
-    offset = 0
-    while True:
-        roll = rng.randint(1, 100)
-        if roll <= 15:
-            offset += rng.randint(1, 24)
-        elif roll <= 80:
-            offset += rng.randint(25, 400)
-        else:
-            offset += rng.randint(401, 1800)
-        if offset >= total:
-            return cuts
-        cuts.add(offset)
-
-
-def split(body: bytes, rng: random.Random) -> list[bytes]:
-    """*body* in chunks as a network might deliver it (see the module docstring)."""
-    cuts = chunk_sizes(rng, len(body))
-    # Between the two LFs that end an event: the decoder must wait for the second.
-    ends = [i + 1 for i in range(len(body) - 1) if body[i : i + 2] == b"\n\n"]
-    cuts.update(rng.sample(ends, min(3, len(ends))))
-    # Inside a multi-byte character: the chunk is not valid UTF-8 on its own.
-    leads = [i for i, byte in enumerate(body) if byte >= 0xC0]
-    for lead in rng.sample(leads, min(2, len(leads))):
-        width = 2 if body[lead] < 0xE0 else 3 if body[lead] < 0xF0 else 4
-        cuts.add(lead + rng.randint(1, width - 1))
-    return [body[a:b] for a, b in pairwise([0, *sorted(cuts), len(body)])]
-
-
-def arrivals(rng: random.Random, count: int, start: int) -> list[int]:
-    """Arrival times in microseconds of *count* chunks of a response requested at *start*."""
-    t = start + rng.randint(300_000, 800_000)
-    times = [t]
-    for _ in range(count - 1):
-        if rng.randint(1, 100) <= 4:
-            t += rng.randint(150_000, 900_000)
-        else:
-            t += rng.randint(10_000, 80_000)
-        times.append(t)
-    return times
-
-
-class ScriptedClock:
-    """The Recorder's clock: whatever time (in microseconds) the script set last."""
-
-    def __init__(self) -> None:
-        self.us = 0
-
-    def __call__(self) -> float:
-        return self.us / 1_000_000
-
-
 # -- the scenarios -----------------------------------------------------------------
 
 
@@ -360,13 +270,6 @@ class Scenario:
     seed: int
     description: str
     streams: tuple[Stream, ...]
-
-
-def first_event(body: bytes) -> dict[str, Any]:
-    """The data of the first event of *body* (whole even in a body cut short later)."""
-    block = body.partition(b"\n\n")[0]
-    data: dict[str, Any] = json.loads(block.partition(b"\ndata: ")[2])
-    return data
 
 
 def run_url(body: bytes) -> str:
@@ -480,16 +383,10 @@ def scenarios(sources: Path) -> list[Scenario]:
 
 
 def request(stream: Stream) -> dict[str, Any]:
-    return {
-        "method": "POST",
-        "url": stream.url,
-        "headers": {
-            "Authorization": "Bearer sk-not-a-real-key",
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream",
-            "OpenAI-Beta": stream.beta,
-        },
-    }
+    """The common OpenAI request, with ``OpenAI-Beta`` last among its headers."""
+    req = openai_request(stream.url)
+    req["headers"]["OpenAI-Beta"] = stream.beta
+    return req
 
 
 def response(rng: random.Random, date: float) -> dict[str, Any]:
@@ -552,8 +449,7 @@ def record(scenario: Scenario, out: Path) -> Path:
                     request=request(stream), response=response(rng, date), meta=stream_meta(stream)
                 )
             chunks = split(stream.body, rng)
-            times = arrivals(rng, len(chunks), clock.us)
-            end = times[-1] + rng.randint(200, 3_000)
+            times, end = timing(rng, len(chunks), clock.us)
             try:
                 for _ in recorder.tap(_deliver(clock, chunks, times, end, stream.error)):
                     pass
@@ -564,30 +460,22 @@ def record(scenario: Scenario, out: Path) -> Path:
 
 def _deliver(
     clock: ScriptedClock, chunks: list[bytes], times: list[int], end: int, error: Exception | None
-) -> Any:
-    for t, chunk in zip(times, chunks, strict=True):
-        clock.us = t
-        yield chunk
-    clock.us = end
+) -> Iterator[bytes]:
+    """:func:`deliver`, then the transport *error* that ends the stream, if any."""
+    yield from deliver(clock, chunks, times, end)
     if error is not None:
         raise error
 
 
 def write_all(out: Path = DEFAULT_OUT, sources: Path | None = None) -> list[Path]:
     """Write every bundled recording into *out*; return the paths written."""
-    if sources is None:
-        sources = Path(os.environ.get(SOURCES_ENV) or DEFAULT_SOURCES)
+    sources = sources_dir(sources, SOURCES_ENV, DEFAULT_SOURCES)
     out.mkdir(parents=True, exist_ok=True)
     return [record(scenario, out) for scenario in scenarios(sources)]
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
-    parser.add_argument("--sources", type=Path, help=f"real bodies (default: ${SOURCES_ENV})")
-    args = parser.parse_args(argv)
-    for path in write_all(args.out, args.sources):
-        print(f"{path} ({path.stat().st_size} bytes)")
+    _main(__doc__, write_all, DEFAULT_OUT, SOURCES_ENV, argv)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ between the two LFs that end an event and inside multi-byte UTF-8 characters
 byte 0.3-0.8 s after the request, then 10-80 ms apart, now and then a pause
 of 0.15-0.9 s) and given to :class:`streamkit.Recorder` through its
 ``clock=``, and a fixed ``started_at=``, so every line, the header's
-included, is written by the Recorder itself.
+included, is written by the Recorder itself.  The helpers it shares with the
+other generators are in ``recordings/_recordings_common.py``.
 
 ``overloaded-error`` is synthesized from a real text answer; ``README.md``
 beside this script says what was changed.
@@ -28,21 +29,30 @@ beside this script says what was changed.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
-import os
 import random
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from streamkit.recording import Recorder
-
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # for _recordings_common: see there
+    sys.path.insert(0, str(HERE.parent))
+from _recordings_common import (  # noqa: E402
+    Events,
+    Source as _Source,
+    encode,
+    main as _main,
+    parse,
+    sources_dir,
+    split,
+    timing,
+    write_one_stream,
+)
+
 DEFAULT_OUT = HERE
 DEFAULT_SOURCES = HERE.parent.parent.parent / "shared" / "recordings-real" / "anthropic"
 SOURCES_ENV = "STREAMKIT_REAL_ANTHROPIC"
@@ -51,35 +61,10 @@ GENERATOR = "recordings/anthropic/make_recordings.py"
 
 
 @dataclass(frozen=True)
-class Source:
-    """One real captured response body: where it came from, when, and its checksum."""
+class Source(_Source):
+    """A real captured body (``_recordings_common.Source``), and the day it was recorded."""
 
-    file: str
-    repo: str
-    path: str
-    commit: str
-    recorded: str  # the day, as SOURCES.md gives it
-    sha256: str
-
-    def read(self, directory: Path) -> bytes:
-        path = directory / self.file
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise SystemExit(f"make_recordings: cannot read a source: {exc}") from None
-        digest = hashlib.sha256(body).hexdigest()
-        if digest != self.sha256:
-            raise SystemExit(f"make_recordings: {path} is not the expected capture ({digest})")
-        return body
-
-    def meta(self) -> dict[str, str]:
-        return {
-            "file": self.file,
-            "repo": self.repo,
-            "path": self.path,
-            "commit": self.commit,
-            "sha256": self.sha256,
-        }
+    recorded: str  # the day, as SOURCES.md gives it; not in meta.source
 
 
 _OPENLLMETRY = "traceloop/openllmetry"
@@ -93,24 +78,24 @@ TOOL_USE = Source(
     f"{_OPENLLMETRY_TESTS}/test_messages/test_anthropic_tools_streaming_legacy.yaml"
     " (interaction 0)",
     "2f718ec1ec3bc917bb5a08e7a28bca0eac399fd0",
-    "2025-07-29",
     "6ebbd71be746e8302ac4ae1432846734b1a44fb4f74cfb28c71e090295fee062",
+    recorded="2025-07-29",
 )
 THINKING = Source(
     "pydantic-ai_thinking-sonnet4_2026-02-05.sse",
     _PYDANTIC_AI,
     f"{_PYDANTIC_AI_TESTS}/test_anthropic_model_thinking_part_stream.yaml (interaction 0)",
     "b6952a046fdb7e6a845077a61d38bf53bdcc748a",
-    "2026-02-05",
     "9bf85f07ca3de26471c938258aa9ca5ad01aed479884aa2d579ed32798aae35f",
+    recorded="2026-02-05",
 )
 WEB_SEARCH = Source(
     "pydantic-ai_web-search-citations_2025-08-14.sse",
     _PYDANTIC_AI,
     f"{_PYDANTIC_AI_TESTS}/test_anthropic_web_search_tool_stream.yaml (interaction 0)",
     "19cfbbf7bd8ae2c1b9a6b8bd127f818786dcf436",
-    "2025-08-14",
     "4caa17e29af3a1ce6aa99e732de61e9e506bccc085a4258d175b42b30712cdc9",
+    recorded="2025-08-14",
 )
 TEXT = Source(
     "openllmetry_text-haiku3_2024-10-20.sse",
@@ -118,32 +103,9 @@ TEXT = Source(
     f"{_OPENLLMETRY_TESTS}/test_messages/test_anthropic_message_streaming_legacy.yaml"
     " (interaction 0)",
     "1ebfe5708733d2d9b94acada0e6bae96d7e6038d",
-    "2024-10-20",
     "1e7aa791b0cc805086d823ca35d07a87501b0dc7fa88d027480ebd64b7f5db52",
+    recorded="2024-10-20",
 )
-
-
-# -- SSE bodies as (event, data) pairs ----------------------------------------------
-
-Events = list[tuple[str, str]]
-
-
-def parse(body: bytes) -> Events:
-    """The events of a body written as ``event: X\\ndata: Y\\n\\n`` blocks (all sources are)."""
-    blocks = body.decode("utf-8").split("\n\n")
-    if blocks.pop() != "":
-        raise ValueError("the body does not end with a blank line")
-    events = []
-    for block in blocks:
-        name, data = block.split("\n")
-        events.append((name.removeprefix("event: "), data.removeprefix("data: ")))
-    if encode(events) != body:
-        raise ValueError("the body is not in the expected event: / data: layout")
-    return events
-
-
-def encode(events: Events) -> bytes:
-    return "".join(f"event: {name}\ndata: {data}\n\n" for name, data in events).encode()
 
 
 # -- the synthesized scenario ------------------------------------------------------
@@ -169,63 +131,6 @@ def overloaded(body: bytes) -> bytes:
             deltas += 1
         kept.append((name, data))
     return encode([*kept, ("error", json.dumps(OVERLOADED, separators=(",", ":")))])
-
-
-# -- network-like chunks and timing ------------------------------------------------
-
-
-def chunk_sizes(rng: random.Random, total: int) -> set[int]:
-    """Offsets of chunk boundaries: mostly 25-400 bytes apart, at times 1-24 or 401-1800."""
-    cuts: set[int] = set()
-    offset = 0
-    while True:
-        roll = rng.randint(1, 100)
-        if roll <= 15:
-            offset += rng.randint(1, 24)
-        elif roll <= 80:
-            offset += rng.randint(25, 400)
-        else:
-            offset += rng.randint(401, 1800)
-        if offset >= total:
-            return cuts
-        cuts.add(offset)
-
-
-def split(body: bytes, rng: random.Random) -> list[bytes]:
-    """*body* in chunks as a network might deliver it (see the module docstring)."""
-    cuts = chunk_sizes(rng, len(body))
-    # Between the two LFs that end an event: the decoder must wait for the second.
-    ends = [i + 1 for i in range(len(body) - 1) if body[i : i + 2] == b"\n\n"]
-    cuts.update(rng.sample(ends, min(3, len(ends))))
-    # Inside a multi-byte character: the chunk is not valid UTF-8 on its own.
-    leads = [i for i, byte in enumerate(body) if byte >= 0xC0]
-    for lead in rng.sample(leads, min(2, len(leads))):
-        width = 2 if body[lead] < 0xE0 else 3 if body[lead] < 0xF0 else 4
-        cuts.add(lead + rng.randint(1, width - 1))
-    return [body[a:b] for a, b in pairwise([0, *sorted(cuts), len(body)])]
-
-
-def arrivals(rng: random.Random, count: int) -> list[int]:
-    """Arrival times in microseconds of *count* chunks of a response requested at 0."""
-    t = rng.randint(300_000, 800_000)
-    times = [t]
-    for _ in range(count - 1):
-        if rng.randint(1, 100) <= 4:
-            t += rng.randint(150_000, 900_000)
-        else:
-            t += rng.randint(10_000, 80_000)
-        times.append(t)
-    return times
-
-
-class ScriptedClock:
-    """The Recorder's clock: whatever time (in microseconds) the script set last."""
-
-    def __init__(self) -> None:
-        self.us = 0
-
-    def __call__(self) -> float:
-        return self.us / 1_000_000
 
 
 # -- the scenarios -----------------------------------------------------------------
@@ -344,47 +249,30 @@ def record(scenario: Scenario, out: Path) -> Path:
     if scenario.synthesized is not None:
         meta["synthesized"] = scenario.synthesized
     meta |= {"generator": GENERATOR, "seed": scenario.seed}
-    path = out / f"{scenario.name}.ndjson"
-    clock = ScriptedClock()
     chunks = split(scenario.body, rng)
-    times = arrivals(rng, len(chunks))
-    end = times[-1] + rng.randint(200, 3_000)
-    with Recorder.open(
-        path,
+    times, end = timing(rng, len(chunks))
+    return write_one_stream(
+        out / f"{scenario.name}.ndjson",
         dialect="anthropic",
         meta=meta,
         request=request(scenario),
-        response=response(rng, started_at.timestamp()),
-        clock=clock,
+        response=response(rng, started_at.timestamp()),  # drawn after the chunks
         started_at=started_at,
-    ) as recorder:
-        for _ in recorder.tap(_deliver(clock, chunks, times, end)):
-            pass
-    return path
-
-
-def _deliver(clock: ScriptedClock, chunks: list[bytes], times: list[int], end: int) -> Any:
-    for t, chunk in zip(times, chunks, strict=True):
-        clock.us = t
-        yield chunk
-    clock.us = end
+        chunks=chunks,
+        times=times,
+        end=end,
+    )
 
 
 def write_all(out: Path = DEFAULT_OUT, sources: Path | None = None) -> list[Path]:
     """Write every bundled recording into *out*; return the paths written."""
-    if sources is None:
-        sources = Path(os.environ.get(SOURCES_ENV) or DEFAULT_SOURCES)
+    sources = sources_dir(sources, SOURCES_ENV, DEFAULT_SOURCES)
     out.mkdir(parents=True, exist_ok=True)
     return [record(scenario, out) for scenario in scenarios(sources)]
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
-    parser.add_argument("--sources", type=Path, help=f"real bodies (default: ${SOURCES_ENV})")
-    args = parser.parse_args(argv)
-    for path in write_all(args.out, args.sources):
-        print(f"{path} ({path.stat().st_size} bytes)")
+    _main(__doc__, write_all, DEFAULT_OUT, SOURCES_ENV, argv)
 
 
 if __name__ == "__main__":

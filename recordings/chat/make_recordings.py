@@ -20,62 +20,41 @@ scripted the same way (first byte 0.3-0.8 s after the request, then 10-80 ms
 apart, now and then a pause of 0.15-0.9 s) and
 given to :class:`streamkit.Recorder` through its ``clock=``, so every line is
 written by the Recorder itself; the header's ``started_at=`` comes from the
-completion's ``created``.
+completion's ``created``.  The helpers it shares with the other generators are
+in ``recordings/_recordings_common.py``.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
-import os
 import random
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from streamkit.recording import Recorder
-
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # for _recordings_common: see there
+    sys.path.insert(0, str(HERE.parent))
+from _recordings_common import (  # noqa: E402
+    Source,
+    chunk_sizes,
+    event_end_cuts,
+    main as _main,
+    openai_request,
+    pieces,
+    sources_dir,
+    timing,
+    write_one_stream,
+)
+
 DEFAULT_OUT = HERE
 DEFAULT_SOURCES = HERE.parents[2] / "shared" / "recordings-real" / "chat"
 SOURCES_ENV = "STREAMKIT_REAL_CHAT_RECORDINGS"
 GENERATOR = "recordings/chat/make_recordings.py"
 URL = "https://api.openai.com/v1/chat/completions"
-
-
-@dataclass(frozen=True)
-class Source:
-    """One real captured response body: where it came from, and its checksum."""
-
-    file: str
-    repo: str
-    path: str
-    commit: str
-    sha256: str
-
-    def read(self, directory: Path) -> bytes:
-        path = directory / self.file
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise SystemExit(f"make_recordings: cannot read a source: {exc}") from None
-        digest = hashlib.sha256(body).hexdigest()
-        if digest != self.sha256:
-            raise SystemExit(f"make_recordings: {path} is not the expected capture ({digest})")
-        return body
-
-    def meta(self) -> dict[str, str]:
-        return {
-            "file": self.file,
-            "repo": self.repo,
-            "path": self.path,
-            "commit": self.commit,
-            "sha256": self.sha256,
-        }
 
 
 _PYTHON_SNAPSHOTS = "3fc6b98354dfdeab6dc4b184dd4df9149712a325"
@@ -152,56 +131,14 @@ SCENARIOS = (
 # -- network-like chunks and timing ------------------------------------------------
 
 
-def chunk_sizes(rng: random.Random, total: int, scale: int = 1) -> set[int]:
-    """Offsets of chunk boundaries: mostly 25-400 bytes apart, at times 1-24 or 401-1800.
+def split(body: bytes, rng: random.Random, scale: int) -> list[bytes]:
+    """*body* in chunks as a network might deliver it (see the module docstring).
 
-    The sizes are multiplied by *scale*.
+    No boundary is forced inside a character: the bodies are ASCII.
     """
-    cuts: set[int] = set()
-    offset = 0
-    while True:
-        roll = rng.randint(1, 100)
-        if roll <= 15:
-            offset += rng.randint(1, 24) * scale
-        elif roll <= 80:
-            offset += rng.randint(25, 400) * scale
-        else:
-            offset += rng.randint(401, 1800) * scale
-        if offset >= total:
-            return cuts
-        cuts.add(offset)
-
-
-def split(body: bytes, rng: random.Random, scale: int = 1) -> list[bytes]:
-    """*body* in chunks as a network might deliver it (see the module docstring)."""
     cuts = chunk_sizes(rng, len(body), scale)
-    # Between the two LFs that end an event: the decoder must wait for the second.
-    ends = [i + 1 for i in range(len(body) - 1) if body[i : i + 2] == b"\n\n"]
-    cuts.update(rng.sample(ends, min(3, len(ends))))
-    return [body[a:b] for a, b in pairwise([0, *sorted(cuts), len(body)])]
-
-
-def arrivals(rng: random.Random, count: int) -> list[int]:
-    """Arrival times in microseconds (from the request) of *count* chunks."""
-    t = rng.randint(300_000, 800_000)
-    times = [t]
-    for _ in range(count - 1):
-        if rng.randint(1, 100) <= 4:
-            t += rng.randint(150_000, 900_000)
-        else:
-            t += rng.randint(10_000, 80_000)
-        times.append(t)
-    return times
-
-
-class ScriptedClock:
-    """The Recorder's clock: whatever time (in microseconds) the script set last."""
-
-    def __init__(self) -> None:
-        self.us = 0
-
-    def __call__(self) -> float:
-        return self.us / 1_000_000
+    cuts.update(event_end_cuts(body, rng))
+    return pieces(body, cuts)
 
 
 # -- recording ---------------------------------------------------------------------
@@ -215,18 +152,6 @@ def created(body: bytes) -> int:
             if chunk.get("id"):
                 return int(chunk["created"])
     raise ValueError("no chunk with an id")
-
-
-def request() -> dict[str, Any]:
-    return {
-        "method": "POST",
-        "url": URL,
-        "headers": {
-            "Authorization": "Bearer sk-not-a-real-key",
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream",
-        },
-    }
 
 
 def response(rng: random.Random, date: float) -> dict[str, Any]:
@@ -261,46 +186,31 @@ def record(scenario: Scenario, body: bytes, out: Path) -> Path:
         "generator": GENERATOR,
         "seed": scenario.seed,
     }
-    path = out / f"{scenario.name}.ndjson"
-    clock = ScriptedClock()
-    with Recorder.open(
-        path,
+    head = response(rng, started_at.timestamp())  # this script draws it before the chunks
+    chunks = split(body, rng, scenario.scale)
+    times, end = timing(rng, len(chunks))
+    return write_one_stream(
+        out / f"{scenario.name}.ndjson",
         dialect="chat",
         meta=meta,
-        request=request(),
-        response=response(rng, started_at.timestamp()),
-        clock=clock,
+        request=openai_request(URL),
+        response=head,
         started_at=started_at,
-    ) as recorder:
-        chunks = split(body, rng, scenario.scale)
-        times = arrivals(rng, len(chunks))
-        for _ in recorder.tap(_deliver(clock, chunks, times, times[-1] + rng.randint(200, 3_000))):
-            pass
-    return path
-
-
-def _deliver(clock: ScriptedClock, chunks: list[bytes], times: list[int], end: int) -> Any:
-    for t, chunk in zip(times, chunks, strict=True):
-        clock.us = t
-        yield chunk
-    clock.us = end
+        chunks=chunks,
+        times=times,
+        end=end,
+    )
 
 
 def write_all(out: Path = DEFAULT_OUT, sources: Path | None = None) -> list[Path]:
     """Write every bundled recording into *out*; return the paths written."""
-    if sources is None:
-        sources = Path(os.environ.get(SOURCES_ENV) or DEFAULT_SOURCES)
+    sources = sources_dir(sources, SOURCES_ENV, DEFAULT_SOURCES)
     out.mkdir(parents=True, exist_ok=True)
     return [record(s, s.source.read(sources), out) for s in SCENARIOS]
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
-    parser.add_argument("--sources", type=Path, help=f"real bodies (default: ${SOURCES_ENV})")
-    args = parser.parse_args(argv)
-    for path in write_all(args.out, args.sources):
-        print(f"{path} ({path.stat().st_size} bytes)")
+    _main(__doc__, write_all, DEFAULT_OUT, SOURCES_ENV, argv)
 
 
 if __name__ == "__main__":

@@ -21,62 +21,39 @@ any).  Arrival times are scripted the same way (first byte 0.3-0.8 s after
 the request, then 10-80 ms apart, now and then a pause of 0.15-0.9 s) and
 given to :class:`streamkit.Recorder` through its ``clock=``, so every line is
 written by the Recorder itself; the header's ``started_at=`` comes from the
-response's ``created_at``.
+response's ``created_at``.  The helpers it shares with the other generators are
+in ``recordings/_recordings_common.py``.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
-import os
 import random
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import formatdate
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from streamkit.recording import Recorder
-
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # for _recordings_common: see there
+    sys.path.insert(0, str(HERE.parent))
+from _recordings_common import (  # noqa: E402
+    Source,
+    first_event,
+    main as _main,
+    openai_request,
+    sources_dir,
+    split,
+    timing,
+    write_one_stream,
+)
+
 DEFAULT_OUT = HERE
 DEFAULT_SOURCES = HERE.parent.parent.parent / "shared" / "recordings-real" / "responses"
 SOURCES_ENV = "STREAMKIT_REAL_RECORDINGS_RESPONSES"
 URL = "https://api.openai.com/v1/responses"
 GENERATOR = "recordings/responses/make_recordings.py"
-
-
-@dataclass(frozen=True)
-class Source:
-    """One real captured response body: where it came from, and its checksum."""
-
-    file: str
-    repo: str
-    path: str
-    commit: str
-    sha256: str
-
-    def read(self, directory: Path) -> bytes:
-        path = directory / self.file
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise SystemExit(f"make_recordings: cannot read a source: {exc}") from None
-        digest = hashlib.sha256(body).hexdigest()
-        if digest != self.sha256:
-            raise SystemExit(f"make_recordings: {path} is not the expected capture ({digest})")
-        return body
-
-    def meta(self) -> dict[str, str]:
-        return {
-            "file": self.file,
-            "repo": self.repo,
-            "path": self.path,
-            "commit": self.commit,
-            "sha256": self.sha256,
-        }
 
 
 @dataclass(frozen=True)
@@ -144,84 +121,13 @@ SCENARIOS = (
 )
 
 
-# -- network-like chunks and timing ------------------------------------------------
-
-
-def cut_points(rng: random.Random, total: int) -> set[int]:
-    """Offsets of chunk boundaries: mostly 25-400 bytes apart, at times 1-24 or 401-1800."""
-    cuts: set[int] = set()
-    offset = 0
-    while True:
-        roll = rng.randint(1, 100)
-        if roll <= 15:
-            offset += rng.randint(1, 24)
-        elif roll <= 80:
-            offset += rng.randint(25, 400)
-        else:
-            offset += rng.randint(401, 1800)
-        if offset >= total:
-            return cuts
-        cuts.add(offset)
-
-
-def split(body: bytes, rng: random.Random) -> list[bytes]:
-    """*body* in chunks as a network might deliver it (see the module docstring)."""
-    cuts = cut_points(rng, len(body))
-    # Between the two LFs that end an event: the decoder must wait for the second.
-    ends = [i + 1 for i in range(len(body) - 1) if body[i : i + 2] == b"\n\n"]
-    cuts.update(rng.sample(ends, min(3, len(ends))))
-    # Inside a multi-byte character: the chunk is not valid UTF-8 on its own.
-    leads = [i for i, byte in enumerate(body) if byte >= 0xC0]
-    for lead in rng.sample(leads, min(2, len(leads))):
-        width = 2 if body[lead] < 0xE0 else 3 if body[lead] < 0xF0 else 4
-        cuts.add(lead + rng.randint(1, width - 1))
-    return [body[a:b] for a, b in pairwise([0, *sorted(cuts), len(body)])]
-
-
-def arrivals(rng: random.Random, count: int) -> list[int]:
-    """Arrival times in microseconds (from the request) of *count* chunks."""
-    t = rng.randint(300_000, 800_000)
-    times = [t]
-    for _ in range(count - 1):
-        if rng.randint(1, 100) <= 4:
-            t += rng.randint(150_000, 900_000)
-        else:
-            t += rng.randint(10_000, 80_000)
-        times.append(t)
-    return times
-
-
-class ScriptedClock:
-    """The Recorder's clock: whatever time (in microseconds) the script set last."""
-
-    def __init__(self) -> None:
-        self.us = 0
-
-    def __call__(self) -> float:
-        return self.us / 1_000_000
-
-
 # -- recording ---------------------------------------------------------------------
 
 
 def first_response(body: bytes) -> dict[str, Any]:
     """The ``response`` of the first event of *body* (``response.created``)."""
-    block = body.partition(b"\n\n")[0]
-    data: dict[str, Any] = json.loads(block.partition(b"\ndata: ")[2])
-    response: dict[str, Any] = data["response"]
+    response: dict[str, Any] = first_event(body)["response"]
     return response
-
-
-def request() -> dict[str, Any]:
-    return {
-        "method": "POST",
-        "url": URL,
-        "headers": {
-            "Authorization": "Bearer sk-not-a-real-key",
-            "Content-Type": "application/json",
-            "Accept": "text/event-stream",
-        },
-    }
 
 
 def response(rng: random.Random, date: float) -> dict[str, Any]:
@@ -256,47 +162,30 @@ def record(scenario: Scenario, body: bytes, out: Path) -> Path:
         "generator": GENERATOR,
         "seed": scenario.seed,
     }
-    path = out / f"{scenario.name}.ndjson"
-    clock = ScriptedClock()
     chunks = split(body, rng)
-    times = arrivals(rng, len(chunks))
-    end = times[-1] + rng.randint(200, 3_000)
-    with Recorder.open(
-        path,
+    times, end = timing(rng, len(chunks))
+    return write_one_stream(
+        out / f"{scenario.name}.ndjson",
         dialect="responses",
         meta=meta,
-        request=request(),
-        response=response(rng, started_at.timestamp()),
-        clock=clock,
+        request=openai_request(URL),
+        response=response(rng, started_at.timestamp()),  # drawn after the chunks
         started_at=started_at,
-    ) as recorder:
-        for _ in recorder.tap(_deliver(clock, chunks, times, end)):
-            pass
-    return path
-
-
-def _deliver(clock: ScriptedClock, chunks: list[bytes], times: list[int], end: int) -> Any:
-    for t, chunk in zip(times, chunks, strict=True):
-        clock.us = t
-        yield chunk
-    clock.us = end
+        chunks=chunks,
+        times=times,
+        end=end,
+    )
 
 
 def write_all(out: Path = DEFAULT_OUT, sources: Path | None = None) -> list[Path]:
     """Write every bundled recording into *out*; return the paths written."""
-    if sources is None:
-        sources = Path(os.environ.get(SOURCES_ENV) or DEFAULT_SOURCES)
+    sources = sources_dir(sources, SOURCES_ENV, DEFAULT_SOURCES)
     out.mkdir(parents=True, exist_ok=True)
     return [record(scenario, scenario.source.read(sources), out) for scenario in SCENARIOS]
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
-    parser.add_argument("--sources", type=Path, help=f"real bodies (default: ${SOURCES_ENV})")
-    args = parser.parse_args(argv)
-    for path in write_all(args.out, args.sources):
-        print(f"{path} ({path.stat().st_size} bytes)")
+    _main(__doc__, write_all, DEFAULT_OUT, SOURCES_ENV, argv)
 
 
 if __name__ == "__main__":
