@@ -28,19 +28,21 @@ spaces the API sends, LF line endings.
 
 from __future__ import annotations
 
-import gc
 import json
 import random
 import sys
 import time
 import warnings
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 import streamkit
 from streamkit.dialects import anthropic
+
+from . import _harness
+from ._harness import floor, interleaved, timing_rows, versions
+from .streams import chunked
 
 if TYPE_CHECKING:
     import argparse
@@ -53,6 +55,7 @@ FLAT = (1_000, 50_000)
 THINKING_DELTAS = 300
 TOOL_FRAGMENTS = 400
 MODEL = "claude-sonnet-4-20250514"
+CLOCK = time.process_time  # CPU time of this process: see `best_of`
 
 # -- the stream ------------------------------------------------------------------------
 
@@ -186,10 +189,6 @@ def generate(n_deltas: int, *, seed: int = 0, extras: bool = True) -> bytes:
     return "".join(out).encode()
 
 
-def chunked(data: bytes, size: int) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
-
-
 # -- the contenders ----------------------------------------------------------------------
 
 
@@ -233,24 +232,10 @@ def fold_sdk(chunks: list[bytes]) -> Any:
         return stream.get_final_message()
 
 
-def fold_floor(chunks: list[bytes]) -> int:
-    decode = msgspec.json.Decoder().decode
-    buf = b"".join(chunks)
-    view = memoryview(buf)
-    find = buf.find
-    n = pos = 0
-    while (end := find(b"\n\n", pos)) >= 0:
-        start = find(b"data: ", pos, end) + 6
-        decode(view[start:end])
-        n += 1
-        pos = end + 2
-    return n
-
-
 CONTENDERS: dict[str, Callable[[list[bytes]], Any]] = {
     "streamkit": fold_streamkit,
     "anthropic SDK": fold_sdk,
-    "floor": fold_floor,
+    "floor": floor,  # a bytes.find scan and one msgspec decode per payload
 }
 
 
@@ -271,34 +256,18 @@ def best_of(run: Callable[[], Any], repeats: int) -> float:
 
     CPU time, not wall time: what other processes on a shared machine take
     does not count.  Everything timed runs in this process and thread (the
-    SDK's mock transport is synchronous).
+    SDK's mock transport is synchronous).  gc is disabled while timing.
     """
-    best = float("inf")
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            gc.collect()
-            start = time.process_time()
-            run()
-            best = min(best, time.process_time() - start)
-    finally:
-        gc.enable()
-    return best
+    return _harness.best_of(run, repeats, clock=CLOCK)
 
 
 def throughput(n_deltas: int, seed: int, repeats: int) -> str:
     data = generate(n_deltas, seed=seed)
     chunks = chunked(data, CHUNK)
     check_same(chunks)
-    n_events = fold_floor(chunks)
+    n_events = floor(chunks)
     print(f"anthropic: {len(data):,} bytes, {n_events:,} events", file=sys.stderr)
-    best = dict.fromkeys(CONTENDERS, float("inf"))
-    for rep in range(repeats):
-        print(f"  repetition {rep + 1}/{repeats}", file=sys.stderr)
-        names = list(CONTENDERS)
-        names = names[rep % len(names) :] + names[: rep % len(names)]
-        for name in names:
-            best[name] = min(best[name], best_of(lambda n=name: CONTENDERS[n](chunks), 1))
+    best = interleaved(CONTENDERS, chunks, repeats, clock=CLOCK)
     lines = [
         f"Input: `benchmarks.bench_anthropic.generate({n_deltas}, seed={seed})`:"
         f" {len(data) / 1e6:.2f} MB, {n_events:,} events ({THINKING_DELTAS} thinking deltas,"
@@ -309,10 +278,8 @@ def throughput(n_deltas: int, seed: int, repeats: int) -> str:
         "",
         "| contender | best ms | events/s | this ÷ streamkit (time) |",
         "|:---|---:|---:|---:|",
+        *timing_rows(best, n_events),
     ]
-    for name, t in best.items():
-        ratio = t / best["streamkit"]
-        lines.append(f"| {name} | {t * 1e3:.1f} | {n_events / t:,.0f} | {ratio:.2f} |")
     speedup = best["anthropic SDK"] / best["streamkit"]
     verdict = "met" if speedup >= 20 else "NOT met"
     lines += ["", f"streamkit is **{speedup:.1f}x** the anthropic SDK (target 20x: {verdict})."]
@@ -386,8 +353,7 @@ def main(args: argparse.Namespace) -> str:
     quick = args.quick
     repeats = REPEATS_QUICK if quick else REPEATS
     parts = [
-        f"streamkit (working tree), anthropic {version('anthropic')},"
-        f" msgspec {version('msgspec')}.",
+        versions("anthropic", "msgspec"),
         "",
         "### Throughput",
         "",

@@ -31,17 +31,12 @@ Before timing, the final objects of streamkit and openai-python are compared
 
 from __future__ import annotations
 
-import gc
 import json
 import random
 import sys
-import time
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
-import openai
 from openai._models import construct_type
 from openai._streaming import SSEDecoder
 from openai.lib.streaming.chat import ChatCompletionStreamState
@@ -50,6 +45,7 @@ from openai.types.chat import ChatCompletionChunk
 import streamkit
 from streamkit.dialects import chat
 
+from ._harness import best_of, interleaved, mock_openai, versions
 from .streams import chunked
 
 if TYPE_CHECKING:
@@ -170,22 +166,8 @@ def run_streamkit(chunks: list[bytes]) -> Any:
     return acc.result
 
 
-class _Chunks(httpx.SyncByteStream):
-    def __init__(self, chunks: list[bytes]) -> None:
-        self.chunks = chunks
-
-    def __iter__(self) -> Any:
-        return iter(self.chunks)
-
-
 def run_openai_stream(chunks: list[bytes]) -> Any:
-    def respond(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            200, headers={"content-type": "text/event-stream"}, stream=_Chunks(chunks)
-        )
-
-    http = httpx.Client(transport=httpx.MockTransport(respond))
-    client = openai.OpenAI(api_key="sk-bench", base_url="http://bench.invalid/v1", http_client=http)
+    client = mock_openai(chunks)
     with client.chat.completions.stream(
         model=_MODEL, messages=[{"role": "user", "content": "Hi"}]
     ) as stream:
@@ -205,6 +187,11 @@ def run_openai_state(chunks: list[bytes]) -> Any:
 
 
 def run_floor(chunks: list[bytes]) -> int:
+    """The floor: a ``bytes.find`` scan, one decode per payload but the final ``[DONE]``.
+
+    Every event here is a single ``data: `` line, so its payload starts 6
+    bytes after its start.
+    """
     decode = msgspec.json.Decoder().decode
     buf = b"".join(chunks)
     view = memoryview(buf)
@@ -254,33 +241,13 @@ def check(chunks: list[bytes]) -> None:
 # -- measuring ---------------------------------------------------------------------------
 
 
-def best_of(run: Callable[[], Any], repeats: int) -> float:
-    best = float("inf")
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            gc.collect()
-            start = time.perf_counter()
-            run()
-            best = min(best, time.perf_counter() - start)
-    finally:
-        gc.enable()
-    return best
-
-
 def throughput(n_deltas: int, seed: int, repeats: int) -> tuple[str, float]:
     data = generate(n_deltas, seed=seed)
     chunks = chunked(data, CHUNK)
     check(chunks)
     n_events = run_floor(chunks)
     print(f"chat: {len(data):,} bytes, {n_events:,} events", file=sys.stderr)
-    best = dict.fromkeys(CONTENDERS, float("inf"))
-    for rep in range(repeats):
-        print(f"  repetition {rep + 1}/{repeats}", file=sys.stderr)
-        names = list(CONTENDERS)
-        names = names[rep % len(names) :] + names[: rep % len(names)]
-        for name in names:
-            best[name] = min(best[name], best_of(lambda n=name: CONTENDERS[n](chunks), 1))
+    best = interleaved(CONTENDERS, chunks, repeats)
     mb = len(data) / 1e6
     lines = [
         f"Input: `benchmarks.bench_chat.generate({n_deltas}, seed={seed})`: 2 choices,"
@@ -374,7 +341,7 @@ def main(args: argparse.Namespace) -> str:
     flat, _ = per_delta(args.seed, repeats)
     return "\n".join(
         [
-            f"streamkit (working tree), openai {version('openai')}, msgspec {version('msgspec')}.",
+            versions("openai", "msgspec"),
             "",
             "### Throughput",
             "",

@@ -18,19 +18,17 @@ from __future__ import annotations
 
 import gc
 import sys
-import time
 import tracemalloc
 import warnings
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
 import openai
 
 import streamkit
 from streamkit import assistants
 
+from ._harness import best_of, event_count, interleaved, mock_openai, timing_rows, versions
 from .streams import Script, chunked, generate
 
 if TYPE_CHECKING:
@@ -57,16 +55,7 @@ def fold_streamkit(chunks: list[bytes]) -> int:
 
 
 def fold_openai(chunks: list[bytes]) -> int:
-    def respond(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            200, headers={"content-type": "text/event-stream"}, stream=_Chunks(chunks)
-        )
-
-    client = openai.OpenAI(
-        api_key="sk-bench",
-        base_url="http://bench.invalid/v1",
-        http_client=httpx.Client(transport=httpx.MockTransport(respond)),
-    )
+    client = mock_openai(chunks)
     n = 0
 
     class Counter(openai.AssistantEventHandler):
@@ -86,6 +75,7 @@ def fold_openai(chunks: list[bytes]) -> int:
 
 
 def fold_floor(chunks: list[bytes]) -> int:
+    """The floor: a ``bytes.find`` scan, one decode per payload but the final ``[DONE]``."""
     decode = msgspec.json.Decoder().decode
     buf = b"".join(chunks)
     view = memoryview(buf)
@@ -100,14 +90,6 @@ def fold_floor(chunks: list[bytes]) -> int:
     return n
 
 
-class _Chunks(httpx.SyncByteStream):
-    def __init__(self, chunks: list[bytes]) -> None:
-        self.chunks = chunks
-
-    def __iter__(self) -> Any:
-        return iter(self.chunks)
-
-
 CONTENDERS: dict[str, Callable[[list[bytes]], int]] = {
     "streamkit": fold_streamkit,
     "openai": fold_openai,
@@ -115,35 +97,12 @@ CONTENDERS: dict[str, Callable[[list[bytes]], int]] = {
 }
 
 
-def best_of(run: Callable[[], Any], repeats: int) -> float:
-    best = float("inf")
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            gc.collect()
-            start = time.perf_counter()
-            run()
-            best = min(best, time.perf_counter() - start)
-    finally:
-        gc.enable()
-    return best
-
-
 def throughput(n_deltas: int, seed: int, repeats: int) -> str:
     data = generate(n_deltas, seed=seed)
     chunks = chunked(data, CHUNK)
-    counts = {name: run(chunks) for name, run in CONTENDERS.items()}
-    if len(set(counts.values())) != 1:
-        raise AssertionError(f"contenders saw different event counts: {counts}")
-    n_events = counts["streamkit"]
+    n_events = event_count(CONTENDERS, chunks)
     print(f"fold: {len(data):,} bytes, {n_events:,} events", file=sys.stderr)
-    best = dict.fromkeys(CONTENDERS, float("inf"))
-    for rep in range(repeats):
-        print(f"  repetition {rep + 1}/{repeats}", file=sys.stderr)
-        names = list(CONTENDERS)
-        names = names[rep % len(names) :] + names[: rep % len(names)]
-        for name in names:
-            best[name] = min(best[name], best_of(lambda n=name: CONTENDERS[n](chunks), 1))
+    best = interleaved(CONTENDERS, chunks, repeats)
     lines = [
         f"Input: `benchmarks.streams.generate({n_deltas}, seed={seed})`:"
         f" {len(data) / 1e6:.2f} MB, {n_events:,} events, {CHUNK // 1024} KiB chunks;"
@@ -151,10 +110,8 @@ def throughput(n_deltas: int, seed: int, repeats: int) -> str:
         "",
         "| contender | best ms | events/s | streamkit speed ÷ this |",
         "|:---|---:|---:|---:|",
+        *timing_rows(best, n_events),
     ]
-    for name, t in best.items():
-        ratio = t / best["streamkit"]
-        lines.append(f"| {name} | {t * 1e3:.1f} | {n_events / t:,.0f} | {ratio:.2f} |")
     return "\n".join(lines)
 
 
@@ -245,7 +202,7 @@ def main(args: argparse.Namespace) -> str:
     repeats = REPEATS_QUICK if quick else REPEATS
     memory_deltas = MEMORY_DELTAS_QUICK if quick else MEMORY_DELTAS
     parts = [
-        f"streamkit (working tree), openai {version('openai')}, msgspec {version('msgspec')}.",
+        versions("openai", "msgspec"),
         "",
         "### Throughput",
         "",

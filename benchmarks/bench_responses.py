@@ -26,20 +26,24 @@ with the whole output and usage.  Compact JSON, ``sequence_number`` from 0,
 
 from __future__ import annotations
 
-import gc
 import json
 import random
 import sys
-import time
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
-
-import httpx
-import msgspec
-import openai
 
 import streamkit
 from streamkit.dialects import responses
+
+from ._harness import (
+    best_of,
+    event_count,
+    floor,
+    interleaved,
+    mock_openai,
+    timing_rows,
+    versions,
+)
+from .streams import chunked
 
 if TYPE_CHECKING:
     import argparse
@@ -275,10 +279,6 @@ def _reasoning_and_call(
     return [reasoning, call]
 
 
-def chunked(data: bytes, size: int) -> list[bytes]:
-    return [data[i : i + size] for i in range(0, len(data), size)]
-
-
 # -- the contenders -------------------------------------------------------------------
 
 
@@ -295,22 +295,8 @@ def fold_streamkit(chunks: list[bytes]) -> int:
     return n
 
 
-class _Chunks(httpx.SyncByteStream):
-    def __init__(self, chunks: list[bytes]) -> None:
-        self.chunks = chunks
-
-    def __iter__(self) -> Any:
-        return iter(self.chunks)
-
-
 def fold_openai(chunks: list[bytes]) -> int:
-    def respond(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(
-            200, headers={"content-type": "text/event-stream"}, stream=_Chunks(chunks)
-        )
-
-    http = httpx.Client(transport=httpx.MockTransport(respond))
-    client = openai.OpenAI(api_key="sk-bench", base_url="http://bench.invalid/v1", http_client=http)
+    client = mock_openai(chunks)
     n = 0
     with client.responses.stream(model="gpt-5", input="Tell me about the weather.") as stream:
         for _ in stream:
@@ -321,56 +307,19 @@ def fold_openai(chunks: list[bytes]) -> int:
     return n
 
 
-def fold_floor(chunks: list[bytes]) -> int:
-    decode = msgspec.json.Decoder().decode
-    buf = b"".join(chunks)
-    view = memoryview(buf)
-    find = buf.find
-    n = pos = 0
-    while (end := find(b"\n\n", pos)) >= 0:
-        start = find(b"data: ", pos, end) + 6
-        decode(view[start:end])
-        n += 1
-        pos = end + 2
-    return n
-
-
 CONTENDERS: dict[str, Callable[[list[bytes]], int]] = {
     "streamkit": fold_streamkit,
     "openai": fold_openai,
-    "floor": fold_floor,
+    "floor": floor,  # a bytes.find scan and one msgspec decode per payload
 }
-
-
-def best_of(run: Callable[[], Any], repeats: int) -> float:
-    best = float("inf")
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            gc.collect()
-            start = time.perf_counter()
-            run()
-            best = min(best, time.perf_counter() - start)
-    finally:
-        gc.enable()
-    return best
 
 
 def throughput(n_deltas: int, seed: int, repeats: int) -> str:
     data = generate(n_deltas, seed=seed)
     chunks = chunked(data, CHUNK)
-    counts = {name: run(chunks) for name, run in CONTENDERS.items()}
-    if len(set(counts.values())) != 1:
-        raise AssertionError(f"contenders saw different event counts: {counts}")
-    n_events = counts["streamkit"]
+    n_events = event_count(CONTENDERS, chunks)
     print(f"responses: {len(data):,} bytes, {n_events:,} events", file=sys.stderr)
-    best = dict.fromkeys(CONTENDERS, float("inf"))
-    for rep in range(repeats):
-        print(f"  repetition {rep + 1}/{repeats}", file=sys.stderr)
-        names = list(CONTENDERS)
-        names = names[rep % len(names) :] + names[: rep % len(names)]
-        for name in names:
-            best[name] = min(best[name], best_of(lambda n=name: CONTENDERS[n](chunks), 1))
+    best = interleaved(CONTENDERS, chunks, repeats)
     lines = [
         f"Input: `benchmarks.bench_responses.generate({n_deltas}, seed={seed})`:"
         f" {len(data) / 1e6:.2f} MB, {n_events:,} events, {CHUNK // 1024} KiB chunks;"
@@ -378,10 +327,8 @@ def throughput(n_deltas: int, seed: int, repeats: int) -> str:
         "",
         "| contender | best ms | events/s | this ÷ streamkit (time) |",
         "|:---|---:|---:|---:|",
+        *timing_rows(best, n_events),
     ]
-    for name, t in best.items():
-        ratio = t / best["streamkit"]
-        lines.append(f"| {name} | {t * 1e3:.1f} | {n_events / t:,.0f} | {ratio:.2f} |")
     speedup = best["openai"] / best["streamkit"]
     verdict = "met" if speedup >= 20 else "NOT met"
     lines += ["", f"streamkit is **{speedup:.1f}{X}** openai-python (target ≥ 20{X}: {verdict})."]
@@ -427,7 +374,7 @@ def main(args: argparse.Namespace) -> str:
     quick = args.quick
     repeats = REPEATS_QUICK if quick else REPEATS
     parts = [
-        f"streamkit (working tree), openai {version('openai')}, msgspec {version('msgspec')}.",
+        versions("openai", "msgspec"),
         "",
         "### Throughput",
         "",

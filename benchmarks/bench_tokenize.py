@@ -8,10 +8,10 @@ import time
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
-import httpx
 import httpx_sse
 import openai._streaming
 
+from benchmarks._harness import rotated, sse_response
 from benchmarks.streams import chunked, generate
 
 try:
@@ -21,7 +21,7 @@ except ImportError:  # the tokenizer is not written yet
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     # A contender gets the chunks and the joined bytes and returns the timed
     # part, which returns the number of events it saw. Preparing is untimed.
@@ -69,19 +69,8 @@ def prepare_streamkit_data(chunks: list[bytes], buf: bytes) -> Runner:
     return run
 
 
-class _Chunks(httpx.SyncByteStream):
-    """A response body that arrives in exactly these chunks."""
-
-    def __init__(self, chunks: list[bytes]) -> None:
-        self._chunks = chunks
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self._chunks)
-
-
 def _event_source(chunks: list[bytes]) -> httpx_sse.EventSource:
-    headers = {"content-type": "text/event-stream"}
-    return httpx_sse.EventSource(httpx.Response(200, headers=headers, stream=_Chunks(chunks)))
+    return httpx_sse.EventSource(sse_response(chunks))
 
 
 def prepare_httpx_sse(chunks: list[bytes], buf: bytes) -> Runner:
@@ -170,8 +159,7 @@ def measure(
         for rep in range(repeats):
             print(f"  repetition {rep + 1}/{repeats}", file=sys.stderr)
             for i, size in enumerate(sizes):
-                shift = (rep + i) % len(names)  # rotate the order each time
-                for name in names[shift:] + names[:shift]:
+                for name in rotated(names, rep + i):  # rotate the order each time
                     run = CONTENDERS[name](chunkings[size], data)
                     gc.collect()
                     start = time.perf_counter()
