@@ -1,10 +1,13 @@
-"""What every dialect's decoder shares: the slow path for unknown types, and its errors.
+"""What every dialect's decoder shares: the base Structs, ``Unknown``, the slow path, its errors.
+
+Every dialect's schema builds on :class:`Object` and :class:`Tagged`, and
+puts :class:`Unknown` in each of its tagged unions.
 
 A dialect decodes a payload straight into its msgspec types.  Only when that
 meets a ``type`` no member of a tagged union claims does :func:`convert`
 run: it decodes the payload to builtins, walks the tree once along the
 schema swapping every object of unknown ``type`` for ``{"type":
-"streamkit.unknown", "data": <the object>}`` (each dialect's ``Unknown``),
+"streamkit.unknown", "data": <the object>}`` (an :class:`Unknown`),
 and converts the result.  One walk, not one retry per unknown object, keeps
 the cost linear in the payload.
 
@@ -16,19 +19,55 @@ excerpt.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 import msgspec
 
 from streamkit._errors import DecodeError, excerpt
 
-__all__ = ("MAX_UNKNOWNS", "UNKNOWN_TAG", "convert", "error", "is_unknown_tag", "split")
+__all__ = (
+    "MAX_UNKNOWNS",
+    "UNKNOWN_TAG",
+    "Object",
+    "Tagged",
+    "Unknown",
+    "convert",
+    "error",
+    "is_unknown_tag",
+    "split",
+)
 
 MAX_UNKNOWNS = 10_000
 """How many objects of unknown ``type`` one payload may hold before it is a :class:`DecodeError`."""
 
 UNKNOWN_TAG = "streamkit.unknown"
-"""The tag of every dialect's catch-all ``Unknown`` part."""
+"""The tag :class:`Unknown` stands under in every tagged union."""
+
+
+class Object(msgspec.Struct, kw_only=True, frozen=True):
+    """Base of every API object of every dialect.
+
+    msgspec does not inherit ``kw_only`` and mypy does not inherit ``frozen`` past a
+    class that passes options, so every subclass repeats both.
+    """
+
+
+class Tagged(Object, frozen=True, tag_field="type"):
+    """Base of the members of tagged unions, told apart by their ``type``."""
+
+
+class Unknown(Tagged, frozen=True, kw_only=True, tag=UNKNOWN_TAG):
+    """A union member of a ``type`` the dialect does not know, kept as received (or as folded)."""
+
+    type: ClassVar[str] = UNKNOWN_TAG
+    data: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        """The ``type`` the API sent ("" when it sent none)."""
+        kind = self.data.get("type")
+        return kind if isinstance(kind, str) else ""
+
 
 JSON_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 """What decoding malformed JSON, bad UTF-8 or absurd nesting raises."""

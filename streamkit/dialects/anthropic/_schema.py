@@ -31,6 +31,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from streamkit.dialects._base import InvalidEvent, UnknownEvent
+from streamkit.dialects._tolerant import Object as _Object, Tagged as _Tagged, Unknown
 
 __all__ = (
     "BashCodeExecutionToolResultBlock",
@@ -88,31 +89,6 @@ __all__ = (
     "WebSearchToolResultBlock",
     "WebSearchToolResultError",
 )
-
-
-class _Object(msgspec.Struct, kw_only=True, frozen=True):
-    """Base of every API object.
-
-    msgspec does not inherit ``kw_only`` and mypy does not inherit ``frozen`` past a
-    class that passes options, so every subclass repeats both.
-    """
-
-
-class _Tagged(_Object, frozen=True, tag_field="type"):
-    """Base of the members of tagged unions, told apart by their ``type``."""
-
-
-class Unknown(_Tagged, frozen=True, kw_only=True, tag="streamkit.unknown"):
-    """A union member of a ``type`` this dialect does not know, kept as received."""
-
-    type: ClassVar[str] = "streamkit.unknown"
-    data: dict[str, Any]
-
-    @property
-    def kind(self) -> str:
-        """The ``type`` the API sent."""
-        kind = self.data.get("type")
-        return kind if isinstance(kind, str) else ""
 
 
 # -- citations ------------------------------------------------------------------------

@@ -30,10 +30,10 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import DecodeError, excerpt
+from streamkit.dialects._tolerant import UNKNOWN_TAG
 
 from ._schema import (
     UNKNOWN_FIELDS,
-    UNKNOWN_TAG,
     ChatCompletionChunk,
     ChatCompletionChunkEvent,
     Done,
