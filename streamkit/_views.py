@@ -21,6 +21,7 @@ from typing import IO, Any
 import msgspec
 
 from streamkit.dialects import _base
+from streamkit.dialects._tolerant import UNKNOWN_TAG
 
 __all__ = (
     "TEXT_VIEWS",
@@ -34,7 +35,6 @@ __all__ = (
     "text_delta",
 )
 
-_UNKNOWN = "streamkit.unknown"  # the ``type`` of a union member a dialect does not know
 _NOTE_LIMIT = 200  # characters of a detail in a one-line note
 
 
@@ -67,7 +67,7 @@ def _int(value: object) -> int | None:
 def _kind(obj: object) -> str | None:
     """An object's ``type``; for a union member the dialect did not know, the ``type`` sent."""
     kind = _str(getattr(obj, "type", None))
-    if kind == _UNKNOWN:
+    if kind == UNKNOWN_TAG:
         return _str(getattr(obj, "kind", None)) or "unknown"
     return kind
 

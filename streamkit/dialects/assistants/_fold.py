@@ -36,6 +36,7 @@ from msgspec import UNSET
 
 from streamkit._errors import FoldError
 from streamkit.dialects._base import MAX_WARNINGS, Drift, DriftKind, Violation, Violations
+from streamkit.dialects._tolerant import UNKNOWN_TAG, split as _split
 from streamkit.dialects._tree import (
     ByIndex as _ByIndex,
     Fragments as _Fragments,
@@ -376,11 +377,10 @@ class Accumulator:
     def _patch(self, entry: _Entry, exc: msgspec.ValidationError) -> Message | RunStep:
         tree = _materialize(entry.tree)
         for _ in range(MAX_INDEX):
-            path = str(exc).rpartition(" - at `")[2].rstrip("`")
-            parent, key = _parent_of_part(tree, path)
+            parent, key = _parent_of_part(tree, _split(exc)[1])
             if parent is None:
                 break
-            parent[key] = {"type": "streamkit.unknown", "data": parent[key]}
+            parent[key] = {"type": UNKNOWN_TAG, "data": parent[key]}
             try:
                 return msgspec.convert(tree, entry.type)
             except msgspec.ValidationError as again:
@@ -558,7 +558,7 @@ class Accumulator:
                 self._merge_items(node, name, value, f"{path}.{name}", entry)
             elif type(value) is Unknown:
                 # An object of a type this version does not know: kept whole, latest wins.
-                node[name] = {"type": "streamkit.unknown", "data": value.data}
+                node[name] = {"type": UNKNOWN_TAG, "data": value.data}
             elif isinstance(value, msgspec.Struct):
                 child = node.get(name)
                 if type(child) is not dict:
@@ -590,7 +590,7 @@ class Accumulator:
                 # A part of a type this version does not know: kept whole, latest wins,
                 # less the delta's ``index`` (the final object's parts have none).
                 data = {key: value for key, value in part.data.items() if key != "index"}
-                items[index] = {"type": "streamkit.unknown", "data": data}
+                items[index] = {"type": UNKNOWN_TAG, "data": data}
             else:
                 self._merge(item, part, f"{path}[{index}]", entry)
 

@@ -30,7 +30,7 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import DecodeError, excerpt
-from streamkit.dialects._tolerant import UNKNOWN_TAG
+from streamkit.dialects._tolerant import UNKNOWN_TAG, error as _error, split as _split
 
 from ._schema import (
     UNKNOWN_FIELDS,
@@ -224,22 +224,3 @@ def _unknown_call(call: dict[str, Any]) -> bool:
     if kind is not None and kind not in _KNOWN_CALLS:
         return True
     return "function" not in call and "custom" not in call and "id" not in call
-
-
-def _split(exc: Exception) -> tuple[str, str]:
-    message, sep, path = str(exc).rpartition(" - at `")
-    if not sep or not path.endswith("`"):
-        return str(exc), "$"
-    return message, path[:-1]
-
-
-def _error(name: str, data: bytes | bytearray | memoryview, exc: BaseException) -> DecodeError:
-    if isinstance(exc, msgspec.ValidationError):
-        message, path = _split(exc)
-    elif isinstance(exc, UnicodeDecodeError):
-        message, path = f"invalid UTF-8 ({exc.reason})", "$"
-    elif isinstance(exc, RecursionError):
-        message, path = "JSON nested too deeply", "$"
-    else:
-        message, path = str(exc), "$"
-    return DecodeError(message, path=path, event=name, excerpt=excerpt(data))

@@ -52,6 +52,7 @@ from msgspec import UNSET
 
 from streamkit._errors import FoldError
 from streamkit.dialects._base import MAX_WARNINGS, Drift, DriftKind, Violation, Violations
+from streamkit.dialects._tolerant import UNKNOWN_TAG
 from streamkit.dialects._tree import (
     ByIndex as _ByIndex,
     Fragments as _Fragments,
@@ -359,7 +360,7 @@ class _Item:
         """Take *item* as the item's state (the server's object: no tree)."""
         if type(item) is Unknown:
             kind, item_id, call_id = item.kind, item.data.get("id"), item.data.get("call_id")
-            self.type = "streamkit.unknown"
+            self.type = UNKNOWN_TAG
         else:
             item_id, call_id = getattr(item, "id", UNSET), getattr(item, "call_id", UNSET)
             self.type = kind = item.type
