@@ -15,7 +15,7 @@ Two measurements, each in one run on the same bytes:
    message), against the SDK end to end: flat for streamkit.
 
 The stream (:func:`generate`) copies the shapes of the real captures in
-``shared/recordings-real/anthropic/`` (claude-sonnet-4, 2025-26):
+``tests/data/real/anthropic/`` (claude-sonnet-4, 2025-26):
 ``message_start`` with cache usage fields; a ``thinking`` block of
 ``thinking_delta`` events and its ``signature_delta``; a long ``text`` block
 of *n_deltas* ``text_delta`` events of a few words each (ASCII, accented,

@@ -1,7 +1,7 @@
 """Chat Completions: bytes to typed events to a ChatCompletion, streamkit against openai-python.
 
 The input is a generated, deterministic stream shaped like the real 2025-26
-captures in ``shared/recordings-real/chat/`` (gpt-4o-mini): compact
+captures in ``tests/data/real/chat/`` (gpt-4o-mini): compact
 ``data: {chunk}`` lines with ``service_tier``, ``system_fingerprint``,
 ``usage: null`` and an ``obfuscation`` padding field on every chunk, a role
 chunk per choice, thousands of one-token content deltas (the choices'

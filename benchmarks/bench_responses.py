@@ -13,7 +13,7 @@ Two measurements, each in one run on the same bytes:
    for streamkit.
 
 The stream (:func:`generate`) copies the shapes of the real captures in
-``shared/recordings-real/responses/`` (gpt-5, late 2025): ``response.created``
+``tests/data/real/responses/`` (gpt-5, late 2025): ``response.created``
 and ``in_progress``; a reasoning item whose summary arrives in two parts of
 ``reasoning_summary_text.delta`` events; a function call whose arguments
 arrive in ``function_call_arguments.delta`` events; a long message of

@@ -1,7 +1,7 @@
 """Deterministic, realistic OpenAI Assistants API streams, as the bytes of an SSE body.
 
 The payloads copy the field order and shapes of the real recordings in
-``shared/recordings-real/assistants/`` (API v2, late 2025): the same objects, the
+``tests/data/real/assistants/`` (API v2, late 2025): the same objects, the
 same ``event: X\\ndata: {json}\\n\\n`` framing with LF line endings, compact JSON
 with raw UTF-8, and made-up ids of the real lengths (``msg_`` + 24 characters).
 

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
 
-# -- the real captures (see shared/recordings-real/SOURCES.md) ---------------------
+# -- the real captures (see tests/data/real/SOURCES.md) ---------------------
 
 
 @dataclass(frozen=True)

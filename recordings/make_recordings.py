@@ -6,8 +6,8 @@ Usage::
 
 ``--sources`` (or the environment variable ``STREAMKIT_REAL_RECORDINGS``) is
 the directory of real Assistants bodies described in
-``shared/recordings-real/SOURCES.md``; it defaults to
-``../shared/recordings-real/assistants`` next to the repository.  Every source
+``tests/data/real/SOURCES.md``; it defaults to
+``tests/data/real/assistants`` in the repository.  Every source
 is checked against its SHA-256 before use.  ``--out`` defaults to
 ``recordings/assistants/``.
 
@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from streamkit.recording import Recorder
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 if str(HERE) not in sys.path:  # loaded by path (the tests): see _recordings_common.py
     sys.path.insert(0, str(HERE))
 from _recordings_common import (  # noqa: E402
@@ -63,12 +64,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 DEFAULT_OUT = HERE / "assistants"
-DEFAULT_SOURCES = HERE.parent.parent / "shared" / "recordings-real" / "assistants"
+DEFAULT_SOURCES = REPO / "tests" / "data" / "real" / "assistants"
 SOURCES_ENV = "STREAMKIT_REAL_RECORDINGS"
 API = "https://api.openai.com/v1"
 
 
-# -- the real captures used (see shared/recordings-real/SOURCES.md) -----------------
+# -- the real captures used (see tests/data/real/SOURCES.md) -----------------
 
 
 _DOTNET = "openai/openai-dotnet"

@@ -23,7 +23,7 @@ from .recording.helpers import ScriptedClock
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "recordings-real"
+REAL = Path(__file__).resolve().parent / "data" / "real"
 ASSISTANTS = REAL / "assistants"
 
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 REPO = Path(__file__).resolve().parent.parent
-REAL = REPO.parent / "shared" / "recordings-real"
+REAL = REPO / "tests" / "data" / "real"
 
 
 def decode_chunks(chunks: Iterable[bytes], **kwargs: int) -> tuple[list[SSEEvent], SSEDecoder]:

@@ -1,6 +1,6 @@
 """The command line, run as ``python -m streamkit`` in a subprocess.
 
-Real captures come from ``/work/shared/recordings-real/assistants``; timed and
+Real captures come from ``tests/data/real/assistants``; timed and
 multi-stream sessions are recorded in tmp dirs with a scripted clock.
 """
 

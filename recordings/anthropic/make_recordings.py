@@ -6,8 +6,8 @@ Usage::
 
 ``--sources`` (or the environment variable ``STREAMKIT_REAL_ANTHROPIC``) is the
 directory of real Anthropic bodies described in
-``shared/recordings-real/SOURCES.md``; it defaults to
-``../shared/recordings-real/anthropic`` next to the repository.  Every source
+``tests/data/real/SOURCES.md``; it defaults to
+``tests/data/real/anthropic`` in the repository.  Every source
 is checked against its SHA-256 before use.  ``--out`` defaults to this
 script's directory.
 
@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 if str(HERE.parent) not in sys.path:  # for _recordings_common: see there
     sys.path.insert(0, str(HERE.parent))
 from _recordings_common import (  # noqa: E402
@@ -54,7 +55,7 @@ from _recordings_common import (  # noqa: E402
 )
 
 DEFAULT_OUT = HERE
-DEFAULT_SOURCES = HERE.parent.parent.parent / "shared" / "recordings-real" / "anthropic"
+DEFAULT_SOURCES = REPO / "tests" / "data" / "real" / "anthropic"
 SOURCES_ENV = "STREAMKIT_REAL_ANTHROPIC"
 URL = "https://api.anthropic.com/v1/messages"
 GENERATOR = "recordings/anthropic/make_recordings.py"

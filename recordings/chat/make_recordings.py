@@ -6,8 +6,8 @@ Usage::
 
 ``--sources`` (or the environment variable ``STREAMKIT_REAL_CHAT_RECORDINGS``)
 is the directory of real Chat Completions bodies described in
-``shared/recordings-real/SOURCES.md``; it defaults to
-``../shared/recordings-real/chat`` next to the repository.  Every source is
+``tests/data/real/SOURCES.md``; it defaults to
+``tests/data/real/chat`` in the repository.  Every source is
 checked against its SHA-256 before use.  ``--out`` defaults to this directory.
 
 The output is deterministic: running the script again writes the very same
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 if str(HERE.parent) not in sys.path:  # for _recordings_common: see there
     sys.path.insert(0, str(HERE.parent))
 from _recordings_common import (  # noqa: E402
@@ -51,7 +52,7 @@ from _recordings_common import (  # noqa: E402
 )
 
 DEFAULT_OUT = HERE
-DEFAULT_SOURCES = HERE.parents[2] / "shared" / "recordings-real" / "chat"
+DEFAULT_SOURCES = REPO / "tests" / "data" / "real" / "chat"
 SOURCES_ENV = "STREAMKIT_REAL_CHAT_RECORDINGS"
 GENERATOR = "recordings/chat/make_recordings.py"
 URL = "https://api.openai.com/v1/chat/completions"

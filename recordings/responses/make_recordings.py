@@ -6,8 +6,8 @@ Usage::
 
 ``--sources`` (or the environment variable ``STREAMKIT_REAL_RECORDINGS_RESPONSES``)
 is the directory of real Responses bodies described in
-``shared/recordings-real/SOURCES.md``; it defaults to
-``../shared/recordings-real/responses`` next to the repository.  Every source
+``tests/data/real/SOURCES.md``; it defaults to
+``tests/data/real/responses`` in the repository.  Every source
 is checked against its SHA-256 before use.  ``--out`` defaults to this
 script's directory.
 
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
 if str(HERE.parent) not in sys.path:  # for _recordings_common: see there
     sys.path.insert(0, str(HERE.parent))
 from _recordings_common import (  # noqa: E402
@@ -50,7 +51,7 @@ from _recordings_common import (  # noqa: E402
 )
 
 DEFAULT_OUT = HERE
-DEFAULT_SOURCES = HERE.parent.parent.parent / "shared" / "recordings-real" / "responses"
+DEFAULT_SOURCES = REPO / "tests" / "data" / "real" / "responses"
 SOURCES_ENV = "STREAMKIT_REAL_RECORDINGS_RESPONSES"
 URL = "https://api.openai.com/v1/responses"
 GENERATOR = "recordings/responses/make_recordings.py"

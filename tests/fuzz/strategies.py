@@ -1,6 +1,6 @@
 """Hypothesis strategies for the fuzz tests: hostile SSE bodies, dialect streams, recordings.
 
-Inputs are grown from real material (the bodies in ``shared/recordings-real`` and
+Inputs are grown from real material (the bodies in ``tests/data/real`` and
 the bundled recordings) and mutated at three levels: SSE syntax (line ends,
 fields, comments, BOM, NUL), JSON (keys dropped, values swapped for others of
 any type, ids and indexes redrawn, unknown ``type`` values) and raw bytes

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
 REPO = Path(__file__).resolve().parents[2]
-REAL = REPO.parent / "shared" / "recordings-real"
+REAL = REPO / "tests" / "data" / "real"
 BUNDLED = REPO / "recordings"
 
 #: Fixed cost allowed for one decode, and cost per input byte (generous: CI machines

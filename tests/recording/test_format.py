@@ -15,7 +15,7 @@ from streamkit.recording import Recorder, RecordingWarning, Replayer
 
 from .helpers import ScriptedClock, record
 
-REAL = Path(__file__).resolve().parents[3] / "shared" / "recordings-real" / "assistants"
+REAL = Path(__file__).resolve().parents[1] / "data" / "real" / "assistants"
 
 # Pieces that make chunk boundaries interesting: CR/LF pairs and multi-byte code points
 # that a cut may split, and bytes that are never UTF-8.

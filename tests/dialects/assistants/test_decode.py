@@ -35,7 +35,7 @@ from streamkit.dialects.assistants import (
 _ROOT = Path(__file__).resolve().parents[3]
 _RECORDING_DIRS = (
     _ROOT / "recordings" / "assistants",
-    Path("/work/shared/recordings-real/assistants"),
+    _ROOT / "tests" / "data" / "real" / "assistants",
 )
 
 
