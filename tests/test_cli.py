@@ -580,7 +580,7 @@ ABNORMAL_ENDS: dict[str, tuple[str, list[tuple[str, Any]], str]] = {
     "anthropic-invalid-and-truncated": (
         "anthropic",
         [_typed("message_start", message=_MESSAGE), _typed("content_block_delta", index="x")],
-        "[invalid content_block_delta event: Expected `int`, got `str` (at event #1, "
+        "[invalid content_block_delta event: expected int, got str (at event #1, "
         "'content_block_delta', byte 142): "
         'b\'{"type": "content_block_delta", "index": "x"}\']\n'
         "[message truncated: the stream ended before the message did]\n",

@@ -13,7 +13,7 @@ the cost linear in the payload.
 
 :func:`error` turns what msgspec (or the UTF-8 decoder) raised into a
 :class:`~streamkit.DecodeError` naming the event, the JSON path and an
-excerpt.
+excerpt, in streamkit's words (:mod:`._msgspec_errors` reads msgspec's).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ import msgspec
 
 from streamkit._errors import DecodeError, excerpt
 
+from . import _msgspec_errors
+from ._msgspec_errors import JSON_ERRORS
+
 __all__ = (
     "MAX_UNKNOWNS",
     "UNKNOWN_TAG",
@@ -34,7 +37,6 @@ __all__ = (
     "convert",
     "error",
     "is_unknown_tag",
-    "split",
 )
 
 MAX_UNKNOWNS = 10_000
@@ -69,9 +71,6 @@ class Unknown(Tagged, frozen=True, kw_only=True, tag=UNKNOWN_TAG):
         return kind if isinstance(kind, str) else ""
 
 
-JSON_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
-"""What decoding malformed JSON, bad UTF-8 or absurd nesting raises."""
-
 Buffer: TypeAlias = bytes | bytearray | memoryview
 
 
@@ -103,29 +102,13 @@ def convert(name: str, data: Buffer, exc: msgspec.ValidationError, type_: Any) -
 
 def is_unknown_tag(exc: msgspec.ValidationError) -> bool:
     """Whether msgspec refused a ``type`` value that no union member claims."""
-    message, path = split(exc)
-    return message.startswith("Invalid value ") and path.endswith(".type")
-
-
-def split(exc: Exception) -> tuple[str, str]:
-    """msgspec's message and JSON path (``"$"`` when it gave none)."""
-    message, sep, path = str(exc).rpartition(" - at `")
-    if not sep or not path.endswith("`"):
-        return str(exc), "$"
-    return message, path[:-1]
+    return _msgspec_errors.read(exc).kind == "unknown-tag"
 
 
 def error(name: str, data: Buffer, exc: BaseException) -> DecodeError:
-    """The :class:`DecodeError` for *exc*, raised while decoding event *name*."""
-    if isinstance(exc, msgspec.ValidationError):
-        message, path = split(exc)
-    elif isinstance(exc, UnicodeDecodeError):
-        message, path = f"invalid UTF-8 ({exc.reason})", "$"
-    elif isinstance(exc, RecursionError):
-        message, path = "JSON nested too deeply", "$"
-    else:
-        message, path = str(exc), "$"
-    return DecodeError(message, path=path, event=name, excerpt=excerpt(data))
+    """The :class:`DecodeError` for *exc*, raised while decoding event *name*, in our words."""
+    problem = _msgspec_errors.read(exc, data)
+    return DecodeError(problem.message, path=problem.path, event=name, excerpt=excerpt(data))
 
 
 class _TooManyUnknowns(Exception):

@@ -29,6 +29,7 @@ import attrs
 import msgspec
 
 from .._errors import RecordingError
+from ..dialects._msgspec_errors import read as read_problem
 
 __all__ = ("DEFAULT_REDACT", "Header", "RecordedStream", "RecordingWarning")
 
@@ -198,8 +199,8 @@ def _gunzip(data: bytes, name: str) -> bytes:
         inflater = zlib.decompressobj(wbits=31)
         try:
             parts.append(inflater.decompress(data))
-        except zlib.error as exc:
-            raise RecordingError(f"not valid gzip: {exc}", path=name) from None
+        except zlib.error:
+            raise RecordingError("not valid gzip", path=name) from None
         if not inflater.eof:  # cut short, e.g. the recorder was killed: keep what is there
             break
         data = inflater.unused_data
@@ -255,7 +256,7 @@ class _Parser:
                 try:
                     yield msgspec.json.decode(raw)
                 except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # bad UTF-8 in a string
-                    raise self.error(f"invalid JSON: {exc}") from None
+                    raise self.error(f"invalid JSON: {read_problem(exc, raw).message}") from None
         if tail.strip():
             self.number = len(complete) + 1
             try:
@@ -332,8 +333,9 @@ class _Parser:
             raise self.error(f"a {kind!r} line's data must be a string")
         try:
             return data.encode() if kind == "o" else base64.b64decode(data, validate=True)
-        except (UnicodeEncodeError, binascii.Error, ValueError) as exc:  # ValueError: non-ASCII
-            raise self.error(f"bad {kind!r} data: {exc}") from None
+        except (UnicodeEncodeError, binascii.Error, ValueError):  # ValueError: non-ASCII
+            what = "text that is not UTF-8" if kind == "o" else "not base64"
+            raise self.error(f"bad {kind!r} data: {what}") from None
 
     def end(self, stream: _Builder, end: Any) -> None:
         if isinstance(end, dict):

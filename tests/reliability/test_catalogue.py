@@ -130,40 +130,40 @@ def test_a_code_point_split_between_chunks_is_not_damage() -> None:
 INVALID_UTF8 = sse("thread.message.delta", msgspec.json.encode(delta("?")).replace(b"?", b"\xff"))
 CASES = {
     # name: (the bad event, message, JSON path)
-    "invalid-utf8": (INVALID_UTF8, "invalid UTF-8 (invalid start byte)", "$"),
+    "invalid-utf8": (INVALID_UTF8, "invalid UTF-8", "$"),
     "malformed-json": (
         sse("thread.message.delta", b'{"id" "x"}'),
-        "JSON is malformed: expected ':' (byte 6)",
+        "malformed JSON at byte 6",
         "$",
     ),
     "truncated-json": (
         sse("thread.message.delta", b'{"id": "x", '),
-        "Input data was truncated",
+        "truncated JSON",
         "$",
     ),
     "wrong-shape": (
         sse("thread.message.delta", {**delta("x"), "id": 5}),
-        "Expected `str`, got `int`",
+        "expected str, got int",
         "$.id",
     ),
     "wrong-shape-deep": (
         sse("thread.message.delta", delta(["not", "a", "string"])),
-        "Expected `str`, got `array`",
+        "expected str, got array",
         "$.delta.content[0].text.value",
     ),
     "missing-field": (
         sse("thread.run.completed", {"id": RUN}),
-        "Object missing required field `created_at`",
+        "missing required field 'created_at'",
         "$",
     ),
     "not-an-object": (
         sse("thread.run.completed", b"[1, 2]"),
-        "Expected `object`, got `array`",
+        "expected object, got array",
         "$",
     ),
     "nul-in-json": (
         sse("thread.message.delta", b'{"id": "a\x00b"}'),
-        "JSON is malformed: invalid character (byte 9)",
+        "malformed JSON at byte 9",
         "$",
     ),
 }
@@ -277,8 +277,12 @@ def test_flood_is_linear_and_holds_no_memory(flood: str) -> None:
         _consume(unit, count)
         return time.perf_counter() - start
 
-    small = timed(count // 4)
-    large = timed(count)
+    # The best of up to three tries each: a loaded machine slows single runs, never all.
+    small, large = timed(count // 4), timed(count)
+    for _ in range(2):
+        if large < 8 * small + 0.5:
+            break
+        small, large = min(small, timed(count // 4)), min(large, timed(count))
     assert large < 8 * small + 0.5, (small, large)
 
     gc.collect()

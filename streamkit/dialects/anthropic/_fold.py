@@ -39,6 +39,7 @@ from msgspec import UNSET
 
 from streamkit._errors import FoldError
 from streamkit.dialects._base import MAX_WARNINGS, Violations
+from streamkit.dialects._msgspec_errors import read as read_problem
 from streamkit.dialects._tree import Fragments as _Fragments
 
 from ._schema import (
@@ -494,7 +495,7 @@ class Accumulator:
         try:
             value = msgspec.json.decode(text)
         except (msgspec.DecodeError, RecursionError) as exc:
-            problem = str(exc)
+            problem = read_problem(exc).message
         else:
             if type(value) is dict or type(block.start) is Unknown:
                 block.fields["input"] = value

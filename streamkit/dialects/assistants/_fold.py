@@ -36,7 +36,8 @@ from msgspec import UNSET
 
 from streamkit._errors import FoldError
 from streamkit.dialects._base import MAX_WARNINGS, Drift, DriftKind, Violation, Violations
-from streamkit.dialects._tolerant import UNKNOWN_TAG, split as _split
+from streamkit.dialects._msgspec_errors import read as _read_problem
+from streamkit.dialects._tolerant import UNKNOWN_TAG
 from streamkit.dialects._tree import (
     ByIndex as _ByIndex,
     Fragments as _Fragments,
@@ -377,7 +378,7 @@ class Accumulator:
     def _patch(self, entry: _Entry, exc: msgspec.ValidationError) -> Message | RunStep:
         tree = _materialize(entry.tree)
         for _ in range(MAX_INDEX):
-            parent, key = _parent_of_part(tree, _split(exc)[1])
+            parent, key = _parent_of_part(tree, _read_problem(exc).path)
             if parent is None:
                 break
             parent[key] = {"type": UNKNOWN_TAG, "data": parent[key]}
@@ -385,7 +386,9 @@ class Accumulator:
                 return msgspec.convert(tree, entry.type)
             except msgspec.ValidationError as again:
                 exc = again
-        raise FoldError(f"cannot build a snapshot of {entry.id}: {exc}", event=self._name)
+        problem = _read_problem(exc)
+        message = f"cannot build a snapshot of {entry.id}: {problem.message} at {problem.path}"
+        raise FoldError(message, event=self._name)
 
     # -- feeding ---------------------------------------------------------------------
 

@@ -30,7 +30,8 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import DecodeError, excerpt
-from streamkit.dialects._tolerant import UNKNOWN_TAG, error as _error, split as _split
+from streamkit.dialects._msgspec_errors import JSON_ERRORS as _JSON_ERRORS
+from streamkit.dialects._tolerant import UNKNOWN_TAG, error as _error, is_unknown_tag
 
 from ._schema import (
     UNKNOWN_FIELDS,
@@ -63,8 +64,6 @@ _decode_chunk = msgspec.json.Decoder(ChatCompletionChunk).decode
 _decode_envelope = msgspec.json.Decoder(_ErrorEnvelope).decode
 _decode_error_object = msgspec.json.Decoder(ErrorObject).decode
 _decode_any = msgspec.json.Decoder().decode
-
-_JSON_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 
 
 def decode_event(
@@ -152,8 +151,7 @@ def _not_a_chunk(
         return Done(data=str(data, "utf-8", "replace"))
     if not isinstance(exc, msgspec.ValidationError):
         raise _error(name, data, exc) from None
-    message, path = _split(exc)
-    if message.startswith("Invalid value ") and path.endswith(".type"):
+    if is_unknown_tag(exc):
         return ChatCompletionChunkEvent(data=_decode_marked(name, data))
     error = _as_error(data)
     if error is not None:

@@ -24,6 +24,7 @@ import msgspec
 
 from streamkit._errors import DecodeError, excerpt
 from streamkit.dialects import _tolerant as tolerant
+from streamkit.dialects._msgspec_errors import read as read_problem
 
 from ._schema import ResponseStreamEvent, UnknownEvent
 
@@ -95,7 +96,7 @@ def _decode_unnamed(data: bytes | bytearray | memoryview) -> ResponseStreamEvent
 def _decode_with_unknowns(
     name: str, data: bytes | bytearray | memoryview, exc: msgspec.ValidationError
 ) -> Any:
-    message, path = tolerant.split(exc)
+    path = read_problem(exc).path
     if path == "$.type":
         message = "the payload's type is not the event name"
         raise DecodeError(message, path=path, event=name, excerpt=excerpt(data)) from None

@@ -468,11 +468,16 @@ _TABLES = {
 }
 
 
+def _by_state(item: tuple[str | None, frozenset[str]]) -> str:
+    """A fixed order of states, so that every process collects the same test ids (xdist)."""
+    return "" if item[0] is None else item[0]
+
+
 def _allowed() -> list[Any]:
     return [
         pytest.param(kind, state, name, id=f"{kind}:{state}->{name}")
         for kind, (table, _) in _TABLES.items()
-        for state, allowed in table.items()
+        for state, allowed in sorted(table.items(), key=_by_state)
         for name in sorted(allowed)
     ]
 
@@ -480,7 +485,7 @@ def _allowed() -> list[Any]:
 def _disallowed() -> list[Any]:
     params = []
     for kind, (table, names) in _TABLES.items():
-        for state, allowed in table.items():
+        for state, allowed in sorted(table.items(), key=_by_state):
             name = next(n for n in names if n not in allowed)
             params.append(pytest.param(kind, state, name, id=f"{kind}:{state}->{name}"))
     return params
