@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from ._errors import StreamStalled
-from ._pipeline import ErrorPolicy, Pipeline
+from ._pipeline import ErrorPolicy, Pipeline, check_chunks
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ _CLOSE_TIMEOUT = 5.0
 """Seconds a source may take to close when the iteration ends."""
 
 
-async def aiter_events(
+def aiter_events(
     chunks: AsyncIterable[Buffer],
     dialect: str | Dialect = "assistants",
     *,
@@ -43,12 +43,20 @@ async def aiter_events(
     The same as :func:`~streamkit.iter_events`, plus *idle_timeout*: when no
     event other than a keep-alive (an SSE comment, or an event the dialect
     calls one) has arrived for that many seconds, raise
-    :class:`~streamkit.StreamStalled`.  The source is closed when the
-    iteration ends, fails or is abandoned (``aclose``).
+    :class:`~streamkit.StreamStalled`.  The arguments are checked at once;
+    the source is closed when the iteration ends, fails or is abandoned
+    (``aclose``).
     """
+    check_chunks(chunks, "aiter_events", want_async=True)
     if idle_timeout is not None and not idle_timeout > 0:
         raise ValueError(f"idle_timeout must be positive, got {idle_timeout!r}")
     pipeline = Pipeline(dialect, on_error, max_event_size)
+    return _events(pipeline, chunks, idle_timeout)
+
+
+async def _events(
+    pipeline: Pipeline, chunks: AsyncIterable[Buffer], idle_timeout: float | None
+) -> AsyncGenerator[Any, None]:
     feed = pipeline.decoder.feed
     events = pipeline.events
     is_keepalive = pipeline.is_keepalive
@@ -73,7 +81,7 @@ async def aiter_events(
                 if idle_timeout is not None and not is_keepalive(event):
                     deadline = anyio.current_time() + idle_timeout
                 yield event
-        pipeline.decoder.close()
+        pipeline.finish()
     finally:
         aclose = getattr(source, "aclose", None)
         if aclose is not None:

@@ -19,16 +19,40 @@ if TYPE_CHECKING:
     from ._sse import SSEEvent
     from .dialects._base import Dialect
 
-__all__ = ("ErrorPolicy", "Pipeline")
+__all__ = ("ErrorPolicy", "Pipeline", "check_chunks")
 
 ErrorPolicy = Literal["raise", "skip", "yield"]
 _POLICIES = ("raise", "skip", "yield")
 
 
+def check_chunks(chunks: object, caller: str, *, want_async: bool) -> None:
+    """Refuse, with a :class:`TypeError` that says what to do, what is not a stream of chunks.
+
+    A ``bytes`` body is iterable (as ints) and a ``str`` too (as characters):
+    both would otherwise give no event and no error.
+    """
+    if isinstance(chunks, (bytes, bytearray, memoryview, str)):
+        kind = type(chunks).__name__
+        raise TypeError(
+            f"{caller}() takes an iterable of chunks, not one {kind} object: "
+            f"pass [body] for a whole body"
+        )
+    if want_async and not hasattr(chunks, "__aiter__"):
+        hint = "; use iter_events() for a sync one" if hasattr(chunks, "__iter__") else ""
+        raise TypeError(
+            f"{caller}() takes an async iterable of chunks, not {type(chunks).__name__}{hint}"
+        )
+    if not want_async and not hasattr(chunks, "__iter__"):
+        hint = "; use aiter_events() for an async one" if hasattr(chunks, "__aiter__") else ""
+        raise TypeError(
+            f"{caller}() takes an iterable of chunks, not {type(chunks).__name__}{hint}"
+        )
+
+
 class Pipeline:
     """One stream's tokenizer and dialect, with the error policy applied."""
 
-    __slots__ = ("decode", "decoder", "dialect", "on_error", "ordinal")
+    __slots__ = ("decode", "decoder", "dialect", "on_error", "ordinal", "unclaimed")
 
     def __init__(self, dialect: str | Dialect, on_error: ErrorPolicy, max_event_size: int) -> None:
         if on_error not in _POLICIES:
@@ -39,6 +63,8 @@ class Pipeline:
         self.on_error = on_error
         self.decoder = SSEDecoder(max_event_size=max_event_size)
         self.ordinal = 0
+        #: Events no dialect claimed while ``"auto"`` was still looking (skipped or yielded).
+        self.unclaimed: DecodeError | None = None
 
     def events(self, sse_events: list[SSEEvent]) -> Iterator[Any]:
         """The typed events for *sse_events*, in order.
@@ -54,12 +80,25 @@ class Pipeline:
                 if self.on_error == "raise":
                     raise error from None
                 self.ordinal += 1
+                if self.dialect is None:
+                    self.unclaimed = self.unclaimed or error
                 if self.on_error == "yield":
-                    assert self.dialect is not None  # known once an event was decoded
-                    yield self.dialect.invalid(sse.event, sse.data, error)
+                    invalid = _base.InvalidEvent if self.dialect is None else self.dialect.invalid
+                    yield invalid(sse.event, sse.data, error)
                 continue
             self.ordinal += 1
             yield event
+
+    def finish(self) -> None:
+        """End the stream: close the tokenizer, and refuse a stream no dialect claimed.
+
+        Under ``"skip"`` and ``"yield"`` the search for a dialect goes on past
+        events none claims; a stream that ends before any dialect claimed one
+        of its events raises the first of those errors here, never silently.
+        """
+        self.decoder.close()
+        if self.dialect is None and self.unclaimed is not None:
+            raise self.unclaimed
 
     def is_keepalive(self, event: Any) -> bool:
         """Whether *event* only shows that the connection is alive."""

@@ -42,11 +42,11 @@ own; since every byte the parser looks for is ASCII, the two agree.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NoReturn
 
 from ._errors import EventTooLarge, StreamError, excerpt
 
-__all__ = ("DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "SSEEvent", "encode_event")
+__all__ = ("DEFAULT_MAX_EVENT_SIZE", "SSEDecoder", "SSEEvent", "as_bytes", "encode_event")
 
 DEFAULT_MAX_EVENT_SIZE: Final = 16 * 1024 * 1024
 """Bytes one unfinished event may hold before :class:`SSEDecoder` gives up (16 MiB)."""
@@ -60,6 +60,23 @@ _NAME_CACHE_MAX_LEN: Final = 128  # longer names are decoded each time, never ke
 _DEFER_LIMIT: Final = 64 * 1024
 
 Buffer = bytes | bytearray | memoryview
+
+
+def as_bytes(chunk: object) -> bytes:
+    """*chunk* as immutable ``bytes``: any bytes-like object, else :class:`TypeError`.
+
+    An ``int`` is refused too, although ``bytes(5)`` would make five NULs of it.
+    """
+    if isinstance(chunk, (bytearray, memoryview)):
+        return bytes(chunk)
+    if not isinstance(chunk, (str, int)):
+        try:
+            return bytes(memoryview(chunk))  # type: ignore[arg-type]  # any other buffer
+        except TypeError:
+            pass
+    raise TypeError(
+        f"a chunk must be bytes-like (bytes, bytearray, memoryview), not {type(chunk).__name__}"
+    )
 
 
 class SSEEvent:
@@ -151,6 +168,7 @@ class SSEDecoder:
     __slots__ = (
         "_at_start",
         "_block_start",
+        "_closed",
         "_data",
         "_data_size",
         "_defer_limit",
@@ -204,6 +222,7 @@ class SSEDecoder:
         self._offset = 0
         # Why feed() refuses input (after close() or an error), or None.
         self._refusal: str | None = None
+        self._closed = False
         # An error met after some events of the same chunk: raised by the next call.
         self._pending: StreamError | None = None
         # An empty name means "message"; caching that keeps the fast path simple.
@@ -224,10 +243,9 @@ class SSEDecoder:
         or :meth:`close`, so that nothing before an error is lost.
         """
         if self._refusal is not None:
-            self._raise_pending()
-            raise StreamError(self._refusal, offset=self._offset)
+            self._refuse()
         if type(chunk) is not bytes:
-            chunk = bytes(chunk)
+            chunk = as_bytes(chunk)
         base = self._offset
         self._offset = base + len(chunk)
         events: list[SSEEvent] = []
@@ -271,6 +289,7 @@ class SSEDecoder:
             self._raise_pending()
             return []
         self._refusal = "decoder refuses input after close()"
+        self._closed = True
         if self._deferred:
             self._flush([], self._offset)  # no event: deferred bytes hold no blank line
         self.truncated = bool(self._tail or self._start) or self._in_event
@@ -283,6 +302,13 @@ class SSEDecoder:
         if pending is not None:
             self._pending = None
             raise pending
+
+    def _refuse(self) -> NoReturn:
+        """Refuse input: the error held back, else why the decoder takes no more."""
+        self._raise_pending()
+        if self._closed:
+            raise RuntimeError("feed() after close(): the decoder takes no more input")
+        raise StreamError(self._refusal or "", offset=self._offset)
 
     # -- parsing ----------------------------------------------------------------
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._pipeline import ErrorPolicy, Pipeline
+from ._pipeline import ErrorPolicy, Pipeline, check_chunks
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Generator, Iterable
 
     from ._sse import Buffer
     from .dialects._base import Dialect
@@ -22,7 +22,7 @@ def iter_events(
     *,
     on_error: ErrorPolicy = "raise",
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """Decode a stream delivered as *chunks* of bytes into *dialect*'s typed events.
 
     *dialect* is a registered name (``"assistants"``, ``"chat"``,
@@ -34,11 +34,26 @@ def iter_events(
     byte offset, name and JSON path; ``"skip"`` it; or ``"yield"`` it as the
     dialect's ``InvalidEvent``.  An event name the dialect does not know is
     never an error: it comes out as the dialect's ``UnknownEvent``.
+
+    The arguments are checked at once (a ``bytes`` body instead of an
+    iterable of chunks is a :class:`TypeError`).  The source is closed (its
+    ``close()`` called, when it has one) when the events end, fail, or the
+    generator is closed or dropped early.
     """
-    pipeline = Pipeline(dialect, on_error, max_event_size)
+    check_chunks(chunks, "iter_events", want_async=False)
+    return _events(Pipeline(dialect, on_error, max_event_size), chunks)
+
+
+def _events(pipeline: Pipeline, chunks: Iterable[Buffer]) -> Generator[Any, None, None]:
     feed = pipeline.decoder.feed
     events = pipeline.events
-    for chunk in chunks:
-        # The SSE events (and their data) are dropped before the typed ones are used.
-        yield from events(feed(chunk))
-    pipeline.decoder.close()
+    source = iter(chunks)
+    try:
+        for chunk in source:
+            # The SSE events (and their data) are dropped before the typed ones are used.
+            yield from events(feed(chunk))
+        pipeline.finish()
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()

@@ -6,6 +6,9 @@ ones between), so each rule is also checked across chunk boundaries.
 
 from __future__ import annotations
 
+import array
+from typing import Any
+
 import pytest
 
 import streamkit
@@ -234,11 +237,28 @@ def test_refuses_input_after_error() -> None:
 
 
 def test_refuses_input_after_close() -> None:
+    """Feeding a closed decoder is a mistake of the caller, not bad input: RuntimeError."""
     decoder = SSEDecoder()
     decoder.close()
     assert decoder.close() == []
-    with pytest.raises(StreamError, match="after close"):
+    with pytest.raises(RuntimeError, match="after close") as caught:
         decoder.feed(b"data: x\n\n")
+    assert not isinstance(caught.value, StreamError)
+
+
+@pytest.mark.parametrize("chunk", ["data: x\n\n", 5, None, 1.5, [b"data: x\n\n"]])
+def test_a_chunk_that_is_not_bytes_like_is_a_type_error(chunk: object) -> None:
+    """``bytes(5)`` would be five NULs and a str has no one encoding: both are refused."""
+    decoder = SSEDecoder()
+    with pytest.raises(TypeError, match=type(chunk).__name__):
+        decoder.feed(chunk)  # type: ignore[arg-type]
+    assert decoder.feed(b"data: x\n\n") == [SSEEvent(data=b"x")]
+
+
+@pytest.mark.parametrize("make", [bytearray, memoryview, lambda b: array.array("B", b)])
+def test_any_bytes_like_chunk_is_taken(make: Any) -> None:
+    decoder = SSEDecoder()
+    assert decoder.feed(make(b"data: x\n\n")) == [SSEEvent(data=b"x")]
 
 
 def test_max_event_size_must_be_positive() -> None:

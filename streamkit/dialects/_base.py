@@ -32,6 +32,7 @@ __all__ = (
     "Violation",
     "Violations",
     "get",
+    "lost",
     "names",
     "register",
 )
@@ -54,6 +55,12 @@ class InvalidEvent(msgspec.Struct, frozen=True):
     event: str
     data: bytes
     error: DecodeError
+
+
+def lost(event: InvalidEvent) -> str:
+    """What a fold says of an :class:`InvalidEvent` it was fed: a delta it cannot apply."""
+    error = event.error
+    return f"an event that could not be decoded was lost ({error.message} at {error.path})"
 
 
 # Records a fold keeps one of per finding: no weak-reference slot (8 bytes each).

@@ -38,7 +38,7 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import FoldError
-from streamkit.dialects._base import MAX_WARNINGS, Violations
+from streamkit.dialects._base import MAX_WARNINGS, InvalidEvent, Violations, lost
 from streamkit.dialects._msgspec_errors import read as read_problem
 from streamkit.dialects._tree import Fragments as _Fragments
 
@@ -156,7 +156,9 @@ class Violation:
       not a JSON object at ``content_block_stop`` (see :data:`MERGE`);
     - ``"block-not-stopped"``: ``message_stop`` while a block is still open;
     - ``"after-message-stop"``: an event other than ``ping`` after
-      ``message_stop`` (folded all the same).
+      ``message_stop`` (folded all the same);
+    - ``"invalid-event"``: an event that could not be decoded
+      (``on_error="yield"``): whatever it carried is lost.
 
     ``ordinal`` is the 0-based index of the event in what this accumulator was
     fed, ``event`` its name, ``index`` the block concerned, if any.
@@ -242,7 +244,7 @@ class Accumulator:
     """Folds Anthropic Messages stream events into the final :class:`Message`.
 
     Feed it every typed event of one stream, in order, with :meth:`feed`
-    (unknown and invalid events are ignored).  Read :attr:`result` at any
+    (unknown events are ignored; an invalid one is a violation).  Read :attr:`result` at any
     time: the message so far, a frozen msgspec Struct that never changes once
     returned (a later read returns a new one), ``None`` before
     ``message_start``.  ``msgspec.to_builtins(acc.result)`` of a finished
@@ -325,11 +327,14 @@ class Accumulator:
     # -- feeding ---------------------------------------------------------------------
 
     def feed(self, event: Any) -> None:
-        """Fold one typed event (of any kind; unknown and invalid events are ignored)."""
+        """Fold one typed event (unknown events are ignored; an invalid one is a violation)."""
         self._ordinal += 1
         handler = _HANDLERS.get(type(event))
         if handler is not None:
             handler(self, event)
+        elif type(event) is InvalidEvent:
+            self._name = event.event
+            self._violate("invalid-event", lost(event))
 
     def _violate(self, kind: str, message: str, index: int | None = None) -> None:
         if self.strict:

@@ -35,7 +35,15 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import FoldError
-from streamkit.dialects._base import MAX_WARNINGS, Drift, DriftKind, Violation, Violations
+from streamkit.dialects._base import (
+    MAX_WARNINGS,
+    Drift,
+    DriftKind,
+    InvalidEvent,
+    Violation,
+    Violations,
+    lost,
+)
 from streamkit.dialects._msgspec_errors import read as _read_problem
 from streamkit.dialects._tolerant import UNKNOWN_TAG
 from streamkit.dialects._tree import (
@@ -393,10 +401,13 @@ class Accumulator:
     # -- feeding ---------------------------------------------------------------------
 
     def feed(self, event: Any) -> None:
-        """Fold one typed event (of any kind; unknown and invalid events are ignored)."""
+        """Fold one typed event (unknown events are ignored; an invalid one is a violation)."""
         self._ordinal += 1
         handler = _HANDLERS.get(type(event))
         if handler is None:
+            if type(event) is InvalidEvent:
+                self._name = event.event
+                self._violate("invalid-event", lost(event))
             return
         self._name = event.event
         if self.done:

@@ -30,6 +30,8 @@ Protocol violations are :class:`Violation`\\ s, kept in
 :attr:`Accumulator.warnings`, or raised as :class:`~streamkit.FoldError` when
 the accumulator is strict.  Their ``kind``:
 
+``"invalid-event"``
+    an event that could not be decoded (``on_error="yield"``): its delta is lost;
 ``"after-done"``
     a chunk, an error or a second ``[DONE]`` after ``[DONE]`` (folded all the same);
 ``"other-id"``
@@ -50,7 +52,7 @@ from typing import TYPE_CHECKING, Any, Final
 from msgspec import UNSET, Struct, UnsetType
 
 from streamkit._errors import FoldError
-from streamkit.dialects._base import MAX_WARNINGS, Violation, Violations
+from streamkit.dialects._base import MAX_WARNINGS, InvalidEvent, Violation, Violations, lost
 from streamkit.dialects._tree import (
     ByIndex as _ByIndex,
     Fragments as _Fragments,
@@ -257,7 +259,7 @@ class Accumulator:
     # -- feeding ---------------------------------------------------------------------
 
     def feed(self, event: Any) -> None:
-        """Fold one typed event (of any kind; unknown and invalid events are ignored)."""
+        """Fold one typed event (unknown events are ignored; an invalid one is a violation)."""
         self._ordinal += 1
         kind = type(event)
         if kind is ChatCompletionChunkEvent:
@@ -272,6 +274,8 @@ class Accumulator:
             if self.done:
                 self._violate("after-done", "a second [DONE]")
             self.done = True
+        elif kind is InvalidEvent:
+            self._violate("invalid-event", lost(event), event.event)
 
     def _violate(self, kind: str, message: str, event: str = "message") -> None:
         if self.strict:

@@ -51,7 +51,15 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import FoldError
-from streamkit.dialects._base import MAX_WARNINGS, Drift, DriftKind, Violation, Violations
+from streamkit.dialects._base import (
+    MAX_WARNINGS,
+    Drift,
+    DriftKind,
+    InvalidEvent,
+    Violation,
+    Violations,
+    lost,
+)
 from streamkit.dialects._tolerant import UNKNOWN_TAG
 from streamkit.dialects._tree import (
     ByIndex as _ByIndex,
@@ -329,6 +337,7 @@ VIOLATIONS: Final = frozenset(
         "part-type-mismatch",  # a text delta for a refusal part, or the like
         "index-gap",  # an output, content, summary or annotation index skipping one
         "index-out-of-range",  # an index below 0 or above MAX_INDEX
+        "invalid-event",  # an event that could not be decoded (on_error="yield"): lost
     }
 )
 """Every :attr:`Violation.kind` the fold reports."""
@@ -473,10 +482,13 @@ class Accumulator:
     # -- feeding ---------------------------------------------------------------------
 
     def feed(self, event: Any) -> None:
-        """Fold one typed event (of any kind; unknown and invalid events are only counted)."""
+        """Fold one typed event (unknown events are only counted; an invalid one is a violation)."""
         self._ordinal += 1
         handler = _HANDLERS.get(type(event))
         if handler is None:
+            if type(event) is InvalidEvent:
+                self._name = event.event
+                self._violate("invalid-event", lost(event))
             self._check_raw_sequence(event)
             return
         self._name = event.type

@@ -444,11 +444,16 @@ def test_errors_are_collected() -> None:
     assert not acc.done
 
 
-def test_unknown_and_invalid_events_are_ignored() -> None:
+def test_unknown_events_are_ignored_invalid_events_are_violations() -> None:
     acc = Accumulator(strict=True)
+    acc.feed(UnknownEvent("ping", b"{}"))
+    with pytest.raises(streamkit.FoldError, match="could not be decoded"):
+        acc.feed(chat.InvalidEvent("message", b"{", streamkit.DecodeError("bad")))
+    acc = Accumulator()
     acc.feed(UnknownEvent("ping", b"{}"))
     acc.feed(chat.InvalidEvent("message", b"{", streamkit.DecodeError("bad")))
     assert acc.result is None
+    assert [(w.kind, w.ordinal) for w in acc.warnings] == [("invalid-event", 1)]
     for event in Stream().start().text("a").typed():
         acc.feed(event)
     assert _message(acc)["content"] == "a"
