@@ -49,9 +49,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 CHUNK = 16 * 1024
-N_DELTAS, N_DELTAS_QUICK = 20_000, 4_000
-REPEATS, REPEATS_QUICK = 5, 2
+N_DELTAS, N_DELTAS_QUICK = 20_000, 2_000
+REPEATS, REPEATS_QUICK = 5, 1
 FLAT = (1_000, 50_000)
+FLAT_QUICK = (500, 5_000)
 THINKING_DELTAS = 300
 TOOL_FRAGMENTS = 400
 MODEL = "claude-sonnet-4-20250514"
@@ -298,11 +299,11 @@ def _fold_only(events: list[Any], times: int) -> Callable[[], None]:
     return run
 
 
-def per_delta(seed: int, repeats: int) -> str:
+def per_delta(seed: int, repeats: int, sizes: tuple[int, int] = FLAT) -> str:
     lines = [
         "One text block (no thinking or tool block). Fold only: events decoded beforehand, the"
         " result read once at the end. End to end: bytes at 16 KiB chunks to the final"
-        f" message. Each timing runs at least {FLAT[-1]:,} deltas (the small input several"
+        f" message. Each timing runs at least {sizes[-1]:,} deltas (the small input several"
         " times over); CPU time of the process, best of the repetitions, sizes interleaved."
         " The SDK is timed once per size.",
         "",
@@ -311,21 +312,21 @@ def per_delta(seed: int, repeats: int) -> str:
         "|---:|---:|---:|---:|",
     ]
     inputs = {}
-    for n in FLAT:
+    for n in sizes:
         chunks = chunked(generate(n, seed=seed, extras=False), CHUNK)
         events = list(streamkit.iter_events(chunks, dialect="anthropic"))
-        inputs[n] = (chunks, events, max(1, FLAT[-1] // n))
-    best = {n: {"fold": float("inf"), "end": float("inf")} for n in FLAT}
+        inputs[n] = (chunks, events, max(1, sizes[-1] // n))
+    best = {n: {"fold": float("inf"), "end": float("inf")} for n in sizes}
     for rep in range(max(repeats, 5) * 3):
         print(f"  per-delta repetition {rep + 1}", file=sys.stderr)
-        for n in FLAT if rep % 2 else FLAT[::-1]:
+        for n in sizes if rep % 2 else sizes[::-1]:
             chunks, events, times = inputs[n]
             fold = best_of(_fold_only(events, times), 1) / times / n
             end = best_of(lambda c=chunks, t=times: _ends(c, t), 1) / times / n
             best[n]["fold"] = min(best[n]["fold"], fold)
             best[n]["end"] = min(best[n]["end"], end)
     costs: dict[str, list[float]] = {"fold": [], "end": [], "sdk": []}
-    for n in FLAT:
+    for n in sizes:
         chunks = inputs[n][0]
         costs["fold"].append(best[n]["fold"] * 1e6)
         costs["end"].append(best[n]["end"] * 1e6)
@@ -337,7 +338,7 @@ def per_delta(seed: int, repeats: int) -> str:
     verdict = "met" if max(growth["fold"], growth["end"]) <= 1.25 else "NOT met"
     lines += [
         "",
-        f"Per-delta cost at {FLAT[-1]:,} ÷ at {FLAT[0]:,}: streamkit fold"
+        f"Per-delta cost at {sizes[-1]:,} ÷ at {sizes[0]:,}: streamkit fold"
         f" **{growth['fold']:.2f}x**, streamkit end to end **{growth['end']:.2f}x**"
         f" (target within 1.25x: {verdict}); anthropic SDK {growth['sdk']:.2f}x.",
     ]
@@ -361,6 +362,6 @@ def main(args: argparse.Namespace) -> str:
         "",
         "### Per-delta cost as the text block grows",
         "",
-        per_delta(args.seed, repeats),
+        per_delta(args.seed, repeats, FLAT_QUICK if quick else FLAT),
     ]
     return "\n".join(parts)

@@ -53,9 +53,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 CHUNK = 16 * 1024
-N_DELTAS, N_DELTAS_QUICK = 20_000, 5_000
-REPEATS, REPEATS_QUICK = 5, 2
+N_DELTAS, N_DELTAS_QUICK = 20_000, 2_000
+REPEATS, REPEATS_QUICK = 5, 1
 FLAT = (1_000, 50_000)
+FLAT_QUICK = (500, 5_000)
 FLAT_BOUND = 1.25
 TARGET = 20.0
 X = "\u00d7"  # the multiplication sign, for the Markdown
@@ -276,8 +277,8 @@ def throughput(n_deltas: int, seed: int, repeats: int) -> tuple[str, float]:
     return "\n".join(lines), ratio
 
 
-def per_delta(seed: int, repeats: int) -> tuple[str, float]:
-    """µs per content delta at each size of :data:`FLAT`, streamkit end to end and fold only.
+def per_delta(seed: int, repeats: int, sizes: tuple[int, int] = FLAT) -> tuple[str, float]:
+    """µs per content delta at each of *sizes* (:data:`FLAT`), streamkit end to end and fold only.
 
     The sizes are measured in interleaved rounds, each size run for about the
     same time per round (a 1,000-delta run is 50 times shorter, so it runs 50
@@ -294,7 +295,7 @@ def per_delta(seed: int, repeats: int) -> tuple[str, float]:
         "|---:|---:|---:|---:|",
     ]
     inputs = {}
-    for n in FLAT:
+    for n in sizes:
         chunks = chunked(generate(n, seed=seed, choices=1, tool_calls=0), CHUNK)
         inputs[n] = (chunks, list(streamkit.iter_events(chunks, dialect="chat")))
 
@@ -305,10 +306,10 @@ def per_delta(seed: int, repeats: int) -> tuple[str, float]:
             feed(event)
         acc.result  # noqa: B018 - the final object is part of the job
 
-    best = {(kind, n): float("inf") for kind in ("end", "fold") for n in FLAT}
+    best = {(kind, n): float("inf") for kind in ("end", "fold") for n in sizes}
     for _ in range(repeats):
         for n, (chunks, events) in inputs.items():
-            runs = max(1, FLAT[-1] // n)
+            runs = max(1, sizes[-1] // n)
             end = best_of(lambda c=chunks: run_streamkit(c), runs)
             best["end", n] = min(best["end", n], end)
             only = best_of(lambda e=events: fold(e), runs)
@@ -327,7 +328,7 @@ def per_delta(seed: int, repeats: int) -> tuple[str, float]:
     verdict = "met" if worst <= FLAT_BOUND else "NOT met"
     lines += [
         "",
-        f"Per-delta cost at {FLAT[-1]:,} ÷ at {FLAT[0]:,}: streamkit end to end"
+        f"Per-delta cost at {sizes[-1]:,} ÷ at {sizes[0]:,}: streamkit end to end"
         f" **{growth['end']:.2f}{X}**, fold only **{growth['fold']:.2f}{X}**"
         f" (target ≤ {FLAT_BOUND}{X}: {verdict}); openai-python {growth['openai']:.2f}{X}.",
     ]
@@ -338,7 +339,7 @@ def main(args: argparse.Namespace) -> str:
     quick = args.quick
     repeats = REPEATS_QUICK if quick else REPEATS
     table, _ = throughput(N_DELTAS_QUICK if quick else N_DELTAS, args.seed, repeats)
-    flat, _ = per_delta(args.seed, repeats)
+    flat, _ = per_delta(args.seed, repeats, FLAT_QUICK if quick else FLAT)
     return "\n".join(
         [
             versions("openai", "msgspec"),

@@ -36,10 +36,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 CHUNK = 16 * 1024
-N_DELTAS, N_DELTAS_QUICK = 20_000, 4_000
-REPEATS, REPEATS_QUICK = 5, 2
+N_DELTAS, N_DELTAS_QUICK = 20_000, 2_000
+REPEATS, REPEATS_QUICK = 5, 1
 FLAT = (1_000, 50_000)
-MEMORY_DELTAS, MEMORY_DELTAS_QUICK = 250_000, 50_000
+FLAT_QUICK = (500, 5_000)
+MEMORY_DELTAS, MEMORY_DELTAS_QUICK = 250_000, 10_000
 
 
 def fold_streamkit(chunks: list[bytes]) -> int:
@@ -115,7 +116,7 @@ def throughput(n_deltas: int, seed: int, repeats: int) -> str:
     return "\n".join(lines)
 
 
-def per_delta(seed: int, repeats: int) -> str:
+def per_delta(seed: int, repeats: int, sizes: tuple[int, int] = FLAT) -> str:
     lines = [
         "Fold only (events decoded beforehand), one message; openai-python measured end to"
         " end (its fold cannot be run apart from its decoding).",
@@ -124,7 +125,7 @@ def per_delta(seed: int, repeats: int) -> str:
         "|---:|---:|---:|",
     ]
     costs: dict[str, list[float]] = {"streamkit": [], "openai": []}
-    for n in FLAT:
+    for n in sizes:
         data = generate(n, seed=seed, messages=1)
         events = list(streamkit.iter_events([data]))
 
@@ -141,7 +142,7 @@ def per_delta(seed: int, repeats: int) -> str:
     growth = {name: values[-1] / values[0] for name, values in costs.items()}
     lines += [
         "",
-        f"Per-delta cost at {FLAT[-1]:,} ÷ at {FLAT[0]:,}: streamkit"
+        f"Per-delta cost at {sizes[-1]:,} ÷ at {sizes[0]:,}: streamkit"
         f" **{growth['streamkit']:.2f}×**, openai {growth['openai']:.2f}×.",
     ]
     return "\n".join(lines)
@@ -210,7 +211,7 @@ def main(args: argparse.Namespace) -> str:
         "",
         "### Per-delta cost as a message grows",
         "",
-        per_delta(args.seed, repeats),
+        per_delta(args.seed, repeats, FLAT_QUICK if quick else FLAT),
         "",
         "### Memory",
         "",

@@ -51,9 +51,10 @@ if TYPE_CHECKING:
 
 X = "\N{MULTIPLICATION SIGN}"
 CHUNK = 16 * 1024
-N_DELTAS, N_DELTAS_QUICK = 20_000, 4_000
-REPEATS, REPEATS_QUICK = 5, 2
+N_DELTAS, N_DELTAS_QUICK = 20_000, 2_000
+REPEATS, REPEATS_QUICK = 5, 1
 FLAT = (1_000, 50_000)
+FLAT_QUICK = (500, 5_000)
 SUMMARY_DELTAS = 300
 ARGUMENT_DELTAS = 60
 ANNOTATION_EVERY = 2_000
@@ -335,7 +336,7 @@ def throughput(n_deltas: int, seed: int, repeats: int) -> str:
     return "\n".join(lines)
 
 
-def per_delta(seed: int, repeats: int) -> str:
+def per_delta(seed: int, repeats: int, sizes: tuple[int, int] = FLAT) -> str:
     lines = [
         "Fold only (events decoded beforehand), the result read once at the end, of a"
         " stream holding one message of *n* text deltas (`generate(n, tools=False)`);"
@@ -345,7 +346,7 @@ def per_delta(seed: int, repeats: int) -> str:
         "|---:|---:|---:|",
     ]
     costs: dict[str, list[float]] = {"streamkit": [], "openai": []}
-    for n in FLAT:
+    for n in sizes:
         data = generate(n, seed=seed, tools=False)
         events = list(streamkit.iter_events([data], dialect="responses"))
 
@@ -363,7 +364,7 @@ def per_delta(seed: int, repeats: int) -> str:
     verdict = "met" if growth["streamkit"] <= 1.25 else "NOT met"
     lines += [
         "",
-        f"Per-delta cost at {FLAT[-1]:,} ÷ at {FLAT[0]:,}: streamkit"
+        f"Per-delta cost at {sizes[-1]:,} ÷ at {sizes[0]:,}: streamkit"
         f" **{growth['streamkit']:.2f}{X}** (target ≤ 1.25{X}: {verdict}),"
         f" openai {growth['openai']:.2f}{X}.",
     ]
@@ -382,6 +383,6 @@ def main(args: argparse.Namespace) -> str:
         "",
         "### Per-delta cost as the message grows",
         "",
-        per_delta(args.seed, repeats),
+        per_delta(args.seed, repeats, FLAT_QUICK if quick else FLAT),
     ]
     return "\n".join(parts)

@@ -7,6 +7,7 @@ multi-stream sessions are recorded in tmp dirs with a scripted clock.
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import os
 import shutil
@@ -53,6 +54,11 @@ pytestmark = pytest.mark.skipif(not ASSISTANTS.is_dir(), reason="no real recordi
 
 _READ_ONLY = frozenset({"events", "fold", "inspect", "replay"})
 _SEEN: dict[tuple[tuple[str, ...], bytes | None], bytes] = {}
+
+
+needs_httpx = pytest.mark.skipif(
+    importlib.util.find_spec("httpx") is None, reason="record needs httpx (streamkit[httpx])"
+)
 
 
 def ok(*args: str | Path, stdin: bytes | None = None) -> bytes:
@@ -910,6 +916,7 @@ def test_convert_from_stdin(tmp_path: Path) -> None:
 # -- record ------------------------------------------------------------------------------
 
 
+@needs_httpx
 def test_record_post_with_data_and_redacted_headers(tmp_path: Path) -> None:
     served = Served(sse_events(ACTION.read_bytes())[:4])
     out = tmp_path / "live.ndjson"
@@ -961,6 +968,7 @@ def test_record_post_with_data_and_redacted_headers(tmp_path: Path) -> None:
     assert [e["event"] for e in events] == sse_names(b"".join(served.chunks))
 
 
+@needs_httpx
 def test_record_get_and_method(tmp_path: Path) -> None:
     served = Served([b"data: 1\n\n"])
     with sse_server(served) as url:
@@ -976,6 +984,7 @@ def test_record_get_and_method(tmp_path: Path) -> None:
     assert "content-type" not in request["headers"]
 
 
+@needs_httpx
 def test_record_error_status_is_recorded_and_reported(tmp_path: Path) -> None:
     body = b'{"error": {"message": "bad key"}}'
     served = Served([body], status=401)
@@ -989,6 +998,7 @@ def test_record_error_status_is_recorded_and_reported(tmp_path: Path) -> None:
     assert replayer.streams[0].body == body
 
 
+@needs_httpx
 def test_record_connection_dropped_mid_stream(tmp_path: Path) -> None:
     served = Served([b"event: thread.run.created\n", b"data: {}\n\n"], cut=True)
     out = tmp_path / "cut.ndjson"
@@ -1030,6 +1040,7 @@ def test_record_bad_arguments(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+@needs_httpx
 def test_record_connection_refused(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/"
     result = run_cli("record", "--url", url, "-o", tmp_path / "x.ndjson")

@@ -8,9 +8,10 @@ import sys
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, cast
 
-import httpx
 import msgspec
 import pytest
+
+httpx = pytest.importorskip("httpx")
 
 import streamkit
 from streamkit.httpx import RecordingTransport, ReplayExhausted, ReplayTransport

@@ -42,6 +42,8 @@ from typing import Any
 import msgspec
 import pytest
 
+pytest.importorskip("anthropic")
+
 import streamkit
 from tests.helpers import REAL
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
-import openai
 import pytest
 from hypothesis import given, settings, strategies as st
+
+httpx = pytest.importorskip("httpx")
+openai = pytest.importorskip("openai")
 from openai.lib.streaming._assistants import accumulate_event, accumulate_run_step
 
 import streamkit

@@ -30,11 +30,12 @@ import functools
 import re
 from typing import Any
 
-import httpx
 import msgspec
-import openai
 import pytest
 from hypothesis import given, settings, strategies as st
+
+httpx = pytest.importorskip("httpx")
+openai = pytest.importorskip("openai")
 from openai.lib.streaming.chat import ChatCompletionStreamState
 
 import streamkit

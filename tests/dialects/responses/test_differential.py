@@ -42,11 +42,12 @@ import functools
 import json
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
-import openai
 import pytest
 from hypothesis import given, settings, strategies as st
+
+httpx = pytest.importorskip("httpx")
+openai = pytest.importorskip("openai")
 from openai import omit
 from openai.lib.streaming.responses import ResponseStreamState
 
