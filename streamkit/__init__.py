@@ -1,4 +1,4 @@
-"""streamkit: fast, exact processing and replay of LLM Server-Sent-Events streams."""
+"""streamkit: fast, exact processing, recording and replay of LLM event streams."""
 
 from __future__ import annotations
 
@@ -6,8 +6,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._async import aiter_events as aiter_events
+from ._deltas import (
+    adeltas as adeltas,
+    atext_deltas as atext_deltas,
+    deltas as deltas,
+    text_deltas as text_deltas,
+)
+from ._encode import encode as encode
 from ._errors import (
     DecodeError as DecodeError,
+    DialectMismatch as DialectMismatch,
     EventTooLarge as EventTooLarge,
     FoldError as FoldError,
     RecordingError as RecordingError,
@@ -21,6 +29,19 @@ from ._sse import (
     encode_event as encode_event,
 )
 from ._sync import iter_events as iter_events
+from ._timing import Timing as Timing
+from .dialects._auto import Accumulator as Accumulator
+from .dialects._events import InvalidEvent as InvalidEvent, UnknownEvent as UnknownEvent
+from .dialects._face import (
+    Delta as Delta,
+    Drift as Drift,
+    Fold as Fold,
+    Outcome as Outcome,
+    ToolCall as ToolCall,
+    Usage as Usage,
+    Violation as Violation,
+)
+from .dialects._registry import DialectName as DialectName
 from .recording import Recorder as Recorder, Replayer as Replayer
 
 if TYPE_CHECKING:
@@ -33,9 +54,17 @@ if TYPE_CHECKING:
 
 __all__ = (
     "DEFAULT_MAX_EVENT_SIZE",
+    "Accumulator",
     "DecodeError",
+    "Delta",
+    "DialectMismatch",
+    "DialectName",
+    "Drift",
     "EventTooLarge",
+    "Fold",
     "FoldError",
+    "InvalidEvent",
+    "Outcome",
     "Recorder",
     "RecordingError",
     "Replayer",
@@ -43,16 +72,26 @@ __all__ = (
     "SSEEvent",
     "StreamError",
     "StreamStalled",
+    "Timing",
+    "ToolCall",
+    "UnknownEvent",
+    "Usage",
+    "Violation",
+    "adeltas",
     "aiter_events",
     "anthropic",
     "assistants",
+    "atext_deltas",
     "chat",
+    "deltas",
+    "encode",
     "encode_event",
     "iter_events",
     "responses",
+    "text_deltas",
 )
 
-# Dialect namespaces are imported when first used: ``streamkit.assistants``.
+# Dialect namespaces are imported when first used: ``streamkit.chat``.
 _DIALECTS = ("anthropic", "assistants", "chat", "responses")
 
 
@@ -68,6 +107,6 @@ for _name in __all__:
     if _name in _DIALECTS:
         continue
     _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith("streamkit._"):
+    if getattr(_obj, "__module__", "").startswith("streamkit."):
         _obj.__module__ = "streamkit"
 del _name, _obj

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 
     from ._sse import Buffer
-    from .dialects._base import Dialect
+    from .dialects._registry import AIterEvents, Dialect
 
 __all__ = ("aiter_events",)
 
@@ -30,9 +30,9 @@ _CLOSE_TIMEOUT = 5.0
 """Seconds a source may take to close when the iteration ends."""
 
 
-def aiter_events(
+def _aiter_events(
     chunks: AsyncIterable[Buffer],
-    dialect: str | Dialect = "assistants",
+    dialect: str | Dialect[Any] = "auto",
     *,
     on_error: ErrorPolicy = "raise",
     idle_timeout: float | None = None,
@@ -52,6 +52,11 @@ def aiter_events(
         raise ValueError(f"idle_timeout must be positive, got {idle_timeout!r}")
     pipeline = Pipeline(dialect, on_error, max_event_size)
     return _events(pipeline, chunks, idle_timeout)
+
+
+_aiter_events.__name__ = _aiter_events.__qualname__ = "aiter_events"
+# Typed by overloads on the dialect's name: aiter_events(chunks, "chat") yields chat events.
+aiter_events: AIterEvents = _aiter_events
 
 
 async def _events(

@@ -70,7 +70,7 @@ from streamkit._async import aiter_events
 from streamkit._errors import RecordingError, StreamError
 from streamkit._sync import iter_events
 from streamkit._views import TEXT_VIEWS, _event_name, _list, _str, outcome_kind, text_delta
-from streamkit.dialects import _base
+from streamkit.dialects import InvalidEvent, UnknownEvent, _registry
 from streamkit.recording import Recorder, Replayer
 from streamkit.recording._format import is_raw_sse
 
@@ -138,14 +138,14 @@ def event_json(event: Any) -> bytes:
     "data": payload}``, the payload being its JSON value when it parses, else
     its text.
     """
-    if isinstance(event, _base.InvalidEvent):
+    if isinstance(event, InvalidEvent):
         obj: Any = {
             "event": event.event,
             "invalid": True,
             "error": str(event.error),
             "data": _payload(event.data),
         }
-    elif isinstance(event, _base.UnknownEvent):
+    elif isinstance(event, UnknownEvent):
         obj = {"event": event.event, "unknown": True, "data": _payload(event.data)}
     else:
         obj = event
@@ -207,7 +207,7 @@ class Source:
 
 def _check_dialect(name: str) -> str:
     try:
-        _base.get(name)
+        _registry.get(name)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     except ImportError as exc:  # registered, but its package is missing from this install
@@ -280,7 +280,7 @@ def _stream_indices(source: Source) -> list[int]:
 
 
 def _accumulator(source: Source) -> Any:
-    return _base.get(source.dialect).accumulator()
+    return _registry.get(source.dialect).accumulator()
 
 
 # -- replay / events ------------------------------------------------------------
@@ -310,8 +310,10 @@ async def _replay(source: Source, speed: float, mode: str, on_error: ErrorPolicy
         view = TEXT_VIEWS[source.dialect](sys.stdout) if mode == "text" else None
         for recorded in source.selected:
             part = _take(chunks, len(recorded.chunks))
-            async for event in aiter_events(part, source.dialect, on_error=on_error):
-                if not isinstance(event, _base.InvalidEvent):
+            async for event in aiter_events(
+                part, _registry.choose(source.dialect), on_error=on_error
+            ):
+                if not isinstance(event, InvalidEvent):
                     acc.feed(event)
                 if view is not None:
                     view.feed(event)
@@ -347,7 +349,7 @@ def _events(source: Source, on_error: ErrorPolicy) -> Iterator[tuple[int, Any]]:
     """Every typed event of the selected streams with its stream index, without waiting."""
     for index in _stream_indices(source):
         chunks = source.replayer.iter_chunks(stream=index)
-        for event in iter_events(chunks, source.dialect, on_error=on_error):
+        for event in iter_events(chunks, _registry.choose(source.dialect), on_error=on_error):
             yield index, event
 
 
@@ -406,7 +408,7 @@ def cmd_fold(args: argparse.Namespace) -> int:
     source = load(args.file, args.dialect, args.stream)
     acc = _accumulator(source)
     for _, event in _events(source, args.on_error):
-        if not isinstance(event, _base.InvalidEvent):
+        if not isinstance(event, InvalidEvent):
             acc.feed(event)
     data = _JSON.encode(fold_document(acc))
     if args.pretty:
@@ -434,7 +436,7 @@ KINDS: dict[str, str] = {
 
 def event_kind(event: Any) -> str:
     """The chart lane of an event."""
-    if isinstance(event, _base.InvalidEvent | _base.UnknownEvent):
+    if isinstance(event, InvalidEvent | UnknownEvent):
         return "other"
     name = _event_name(event)
     if name == "thread.created":
@@ -492,13 +494,15 @@ def analyse(source: Source, on_error: ErrorPolicy, stall: float) -> tuple[dict[s
     for index, recorded in zip(_stream_indices(source), streams, strict=True):
         now = [recorded.t0]
         prev_t, prev_name, first = recorded.t0, "(stream start)", True
-        for event in iter_events(_timed_chunks(recorded, now), source.dialect, on_error=on_error):
+        for event in iter_events(
+            _timed_chunks(recorded, now), _registry.choose(source.dialect), on_error=on_error
+        ):
             t, name = now[0] - base, _event_name(event)
             timeline.counts[name] += 1
-            if isinstance(event, _base.InvalidEvent):
+            if isinstance(event, InvalidEvent):
                 timeline.invalid[name] += 1
             else:
-                if isinstance(event, _base.UnknownEvent):
+                if isinstance(event, UnknownEvent):
                     timeline.unknown[name] += 1
                 acc.feed(event)
             timeline.events.append((t, name, event_kind(event), index))
@@ -1067,7 +1071,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dialect",
         metavar="NAME",
         help=f"decode as this dialect (default: the recording's, else {DEFAULT_DIALECT}; "
-        f"known: {', '.join(_base.names())})",
+        f"known: {', '.join(_registry.names())})",
     )
     source.add_argument(
         "--stream", metavar="N", type=_index, help="only the N-th stream (from 0) of a session"

@@ -10,6 +10,9 @@ Every error streamkit raises for bad input is a :class:`StreamError`::
         ├── StreamStalled      no event arrived within ``idle_timeout``
         └── RecordingError     a recording file that cannot be read
 
+    UserWarning
+    └── DialectMismatch        a stream read as one dialect looks like another
+
 Each carries the place it happened as attributes (``None`` where a layer
 cannot know it): ``ordinal`` (0-based index of the event in its stream),
 ``offset`` (byte offset in the stream), ``event`` (the event name) and
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 __all__ = (
     "DecodeError",
+    "DialectMismatch",
     "EventTooLarge",
     "FoldError",
     "RecordingError",
@@ -114,3 +118,12 @@ class RecordingError(StreamError):
         if path is not None:
             where = f"{path}:{line}: " if line is not None else f"{path}: "
         super().__init__(where + message)
+
+
+class DialectMismatch(UserWarning):
+    """A stream is being read as a dialect that recognises none of its events.
+
+    Warned once per stream, naming the dialect that would have claimed it;
+    the stream's events all come out as ``UnknownEvent`` and a fold of them
+    is empty.  Use ``dialect="auto"`` (the default), or name the right one.
+    """

@@ -3,25 +3,34 @@
 :class:`Pipeline` turns the SSE events of one stream into a dialect's typed
 events: it counts them, locates decode errors, and applies the error policy.
 Both glue modules drive it the same way, so they behave alike by construction.
+
+While it does not yet know what it is reading, a pipeline looks at each
+event before passing it on: under ``dialect="auto"`` to find the dialect
+whose detection claims it, and under a named dialect to see whether the
+stream is that dialect's at all (an unknown event that another dialect
+claims, before any known one, is warned of as :class:`DialectMismatch`).
+Once it knows, ``decode`` is the dialect's own decoder, with nothing around
+it: the steady state costs nothing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+import warnings
+from typing import TYPE_CHECKING, Any
 
-from ._errors import DecodeError
+from ._errors import DecodeError, DialectMismatch
 from ._sse import SSEDecoder
-from .dialects import _base
+from .dialects._events import InvalidEvent, UnknownEvent
+from .dialects._registry import ErrorPolicy, claimant, get, names
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from ._sse import SSEEvent
-    from .dialects._base import Dialect
+    from .dialects._registry import Dialect
 
 __all__ = ("ErrorPolicy", "Pipeline", "check_chunks")
 
-ErrorPolicy = Literal["raise", "skip", "yield"]
 _POLICIES = ("raise", "skip", "yield")
 
 
@@ -54,12 +63,16 @@ class Pipeline:
 
     __slots__ = ("decode", "decoder", "dialect", "on_error", "ordinal", "unclaimed")
 
-    def __init__(self, dialect: str | Dialect, on_error: ErrorPolicy, max_event_size: int) -> None:
+    def __init__(
+        self, dialect: str | Dialect[Any], on_error: ErrorPolicy, max_event_size: int
+    ) -> None:
         if on_error not in _POLICIES:
             raise ValueError(f"on_error must be one of {_POLICIES}, got {on_error!r}")
         # ``"auto"``: the first event of the stream picks the dialect.
-        self.dialect: Dialect | None = None if dialect == "auto" else _base.get(dialect)
-        self.decode = self._detect if self.dialect is None else self.dialect.decode
+        self.dialect: Dialect[Any] | None = None if dialect == "auto" else get(dialect)
+        self.decode: Callable[[str, bytes | memoryview], Any] = (
+            self._detect if self.dialect is None else self._watch
+        )
         self.on_error = on_error
         self.decoder = SSEDecoder(max_event_size=max_event_size)
         self.ordinal = 0
@@ -83,8 +96,7 @@ class Pipeline:
                 if self.dialect is None:
                     self.unclaimed = self.unclaimed or error
                 if self.on_error == "yield":
-                    invalid = _base.InvalidEvent if self.dialect is None else self.dialect.invalid
-                    yield invalid(sse.event, sse.data, error)
+                    yield InvalidEvent(sse.event, sse.data, error)
                 continue
             self.ordinal += 1
             yield event
@@ -106,21 +118,35 @@ class Pipeline:
 
     def _detect(self, name: str, data: bytes | memoryview) -> Any:
         """Pick the dialect whose ``detect`` claims the stream's first event, then decode."""
-        for candidate in _base.names():
-            try:
-                dialect = _base.get(candidate)
-            except ImportError:  # pragma: no cover - a registered dialect not installed
-                continue
-            if dialect.detect(name, data):
-                self.dialect = dialect
-                self.decode = dialect.decode
-                return dialect.decode(name, data)
-        known = ", ".join(_base.names())
-        raise DecodeError(
-            f"no dialect recognises this stream (tried {known})",
-            event=name,
-            excerpt=bytes(data[:60]),
-        )
+        dialect = claimant(name, data)
+        if dialect is None:
+            raise DecodeError(
+                f"no dialect recognises this stream (tried {', '.join(names())})",
+                event=name,
+                excerpt=bytes(data[:60]),
+            )
+        self.dialect = dialect
+        self.decode = dialect.decode
+        return dialect.decode(name, data)
+
+    def _watch(self, name: str, data: bytes | memoryview) -> Any:
+        """Decode with the named dialect, warning once if the stream is another dialect's."""
+        dialect = self.dialect
+        assert dialect is not None  # a named dialect is never unset
+        event = dialect.decode(name, data)
+        if type(event) is not UnknownEvent:
+            self.decode = dialect.decode  # the stream is this dialect's: stop looking
+            return event
+        other = claimant(name, data, framing=dialect.framing, besides=dialect.name)
+        if other is not None:
+            self.decode = dialect.decode
+            warnings.warn(
+                f"reading a stream as {dialect.name!r}, but its first events are "
+                f"{other.name!r} ones: use dialect={other.name!r} or dialect='auto'",
+                DialectMismatch,
+                stacklevel=2,
+            )
+        return event
 
     def _locate(self, exc: DecodeError, sse: SSEEvent) -> DecodeError:
         """*exc* again, naming the event's ordinal and byte offset in the stream."""

@@ -11,23 +11,26 @@ if TYPE_CHECKING:
     from collections.abc import Generator, Iterable
 
     from ._sse import Buffer
-    from .dialects._base import Dialect
+    from .dialects._registry import Dialect, IterEvents
 
 __all__ = ("iter_events",)
 
 
-def iter_events(
+def _iter_events(
     chunks: Iterable[Buffer],
-    dialect: str | Dialect = "assistants",
+    dialect: str | Dialect[Any] = "auto",
     *,
     on_error: ErrorPolicy = "raise",
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
 ) -> Generator[Any, None, None]:
     """Decode a stream delivered as *chunks* of bytes into *dialect*'s typed events.
 
-    *dialect* is a registered name (``"assistants"``, ``"chat"``,
-    ``"responses"``, ``"anthropic"``), a :class:`~streamkit.dialects.Dialect`,
-    or ``"auto"``: the stream's first event picks the dialect that claims it.
+    *dialect* is ``"auto"`` (the default: the stream's first event picks the
+    dialect that claims it), a registered name (``"chat"``, ``"responses"``,
+    ``"anthropic"``, ``"assistants"``...) or a
+    :class:`~streamkit.dialects.Dialect`.  Reading a stream as a dialect that
+    recognises none of its events warns :class:`~streamkit.DialectMismatch`,
+    naming the dialect that would have claimed it.
 
     *on_error* says what to do with a payload that cannot be decoded:
     ``"raise"`` a :class:`~streamkit.DecodeError` naming the event's ordinal,
@@ -42,6 +45,11 @@ def iter_events(
     """
     check_chunks(chunks, "iter_events", want_async=False)
     return _events(Pipeline(dialect, on_error, max_event_size), chunks)
+
+
+_iter_events.__name__ = _iter_events.__qualname__ = "iter_events"
+# Typed by overloads on the dialect's name: iter_events(chunks, "chat") yields chat events.
+iter_events: IterEvents = _iter_events
 
 
 def _events(pipeline: Pipeline, chunks: Iterable[Buffer]) -> Generator[Any, None, None]:

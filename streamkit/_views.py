@@ -20,8 +20,8 @@ from typing import IO, Any
 
 import msgspec
 
-from streamkit.dialects import _base
-from streamkit.dialects._tolerant import UNKNOWN_TAG
+from streamkit.dialects import InvalidEvent, UnknownEvent
+from streamkit.dialects._unknowns import UNKNOWN_TAG
 
 __all__ = (
     "TEXT_VIEWS",
@@ -193,10 +193,10 @@ class TextView:
     # events
     def feed(self, event: Any) -> None:
         name = _event_name(event)
-        if isinstance(event, _base.InvalidEvent):
+        if isinstance(event, InvalidEvent):
             self.line(f"[invalid {name} event: {event.error}]")
             return
-        if isinstance(event, _base.UnknownEvent):
+        if isinstance(event, UnknownEvent):
             return
         self.show(name, event)
 

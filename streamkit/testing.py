@@ -20,9 +20,8 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
-from ._sse import encode_event
+from ._encode import encode
+from ._sse import SSEEvent, encode_event
 from .recording import Replayer
 
 if TYPE_CHECKING:
@@ -78,22 +77,22 @@ def chunkings(data: bytes, *, seeds: Iterable[int] = range(3)) -> Iterator[list[
 
 
 def sse_body(events: Iterable[Any]) -> bytes:
-    """The SSE body that carries *events*: typed events of a dialect, or ``SSEEvent``s.
+    """The body that carries *events*: typed events of any dialect, or ``SSEEvent``\\ s.
 
-    A typed event is written as ``event: <its name>`` and its payload as
-    JSON; an event with raw ``data`` bytes (``UnknownEvent``, ``SSEEvent``)
-    keeps them as they are; ``done`` is written as ``data: [DONE]``.
+    Each typed event is written with :func:`streamkit.encode`, so that
+    decoding the body gives events equal to *events*; an ``SSEEvent`` is
+    written as it is.
     """
     out = []
     for event in events:
-        data = event.data
-        if isinstance(data, bytes):
-            payload = data
-        elif isinstance(data, str):
-            payload = data.encode()
+        if isinstance(event, SSEEvent):
+            out.append(
+                encode_event(
+                    event=event.event, data=event.data, id=event.id or None, retry=event.retry
+                )
+            )
         else:
-            payload = msgspec.json.encode(data)
-        out.append(encode_event(event=event.event, data=payload))
+            out.append(encode(event))
     return b"".join(out)
 
 

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import streamkit
-from streamkit import DecodeError, FoldError, SSEDecoder, StreamError
-from streamkit.dialects import _base
+from streamkit import DecodeError, FoldError, SSEDecoder, StreamError, dialects
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -82,7 +81,7 @@ def test_auto_skip_or_yield_refuses_an_unclaimed_stream_at_its_end(policy: Any) 
     with pytest.raises(StreamError, match="no dialect recognises"):
         got.extend(streamkit.iter_events([NOBODYS, NOBODYS], dialect="auto", on_error=policy))
     if policy == "yield":
-        assert [type(e) for e in got] == [_base.InvalidEvent, _base.InvalidEvent]
+        assert [type(e) for e in got] == [dialects.InvalidEvent, dialects.InvalidEvent]
         assert [e.event for e in got] == ["hello", "hello"]
         assert got[1].error.ordinal == 1
     else:
@@ -103,7 +102,7 @@ async def test_auto_yield_refuses_an_unclaimed_stream_async() -> None:
         yield NOBODYS
 
     events = streamkit.aiter_events(chunks(), dialect="auto", on_error="yield")
-    assert type(await anext(events)) is _base.InvalidEvent
+    assert type(await anext(events)) is dialects.InvalidEvent
     with pytest.raises(StreamError, match="no dialect recognises"):
         await anext(events)
 
@@ -189,8 +188,8 @@ BROKEN = {
 @pytest.mark.parametrize("dialect", sorted(BROKEN))
 def test_an_invalid_event_fed_to_a_fold_is_a_violation(dialect: str) -> None:
     (invalid,) = streamkit.iter_events([BROKEN[dialect]], dialect=dialect, on_error="yield")
-    assert type(invalid) is _base.InvalidEvent
-    acc = _base.get(dialect).accumulator()
+    assert type(invalid) is dialects.InvalidEvent
+    acc = dialects.get(dialect).accumulator()
     acc.feed(invalid)
     (violation,) = acc.warnings  # type: ignore[attr-defined]
     assert violation.kind == "invalid-event"
@@ -202,7 +201,7 @@ def test_an_invalid_event_fed_to_a_fold_is_a_violation(dialect: str) -> None:
 @pytest.mark.parametrize("dialect", sorted(BROKEN))
 def test_an_invalid_event_fed_to_a_strict_fold_raises(dialect: str) -> None:
     (invalid,) = streamkit.iter_events([BROKEN[dialect]], dialect=dialect, on_error="yield")
-    acc = _base.get(dialect).accumulator(strict=True)  # type: ignore[call-arg]
+    acc = dialects.get(dialect).accumulator(strict=True)  # type: ignore[call-arg]
     with pytest.raises(FoldError, match="could not be decoded"):
         acc.feed(invalid)
 

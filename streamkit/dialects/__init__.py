@@ -4,6 +4,7 @@
 :func:`register` adds one of your own.
 """
 
-from ._base import Dialect, get, names, register
+from ._events import InvalidEvent, UnknownEvent
+from ._registry import Dialect, DialectName, get, names, register
 
-__all__ = ("Dialect", "get", "names", "register")
+__all__ = ("Dialect", "DialectName", "InvalidEvent", "UnknownEvent", "get", "names", "register")

@@ -23,7 +23,7 @@ import anyio.lowlevel
 from .._async import aiter_events
 from .._errors import RecordingError
 from .._sync import iter_events
-from ..dialects import _base
+from ..dialects import _registry
 from ._format import load
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ class Replayer:
         name = self._dialect(dialect)
         for index in self._indexes(stream):
             for event in iter_events(
-                self.iter_chunks(index, rechunk=rechunk), name, on_error=on_error
+                self.iter_chunks(index, rechunk=rechunk), _registry.choose(name), on_error=on_error
             ):
                 if faults.cut():
                     return
@@ -236,7 +236,9 @@ class Replayer:
         name = self._dialect(dialect)
         for index in self._indexes(stream):
             chunks = self.aiter_chunks(speed, stream=index, rechunk=rechunk, clock=clock)
-            events = aiter_events(chunks, name, on_error=on_error, idle_timeout=idle_timeout)
+            events = aiter_events(
+                chunks, _registry.choose(name), on_error=on_error, idle_timeout=idle_timeout
+            )
             async with contextlib.aclosing(events):
                 async for event in events:
                     if faults.cut():
@@ -249,9 +251,9 @@ class Replayer:
     def _dialect(self, dialect: str | None) -> str:
         if dialect:
             return dialect  # the caller's: an unknown name is their ValueError
-        name = self.header.dialect or "assistants"
-        if name not in _base.names():
-            known = ", ".join(sorted(_base.names()))
+        name = self.header.dialect or "auto"
+        if name != "auto" and name not in _registry.names():
+            known = ", ".join(sorted(_registry.names()))
             raise RecordingError(
                 f"recorded in dialect {name!r}, which is not known (known: {known});"
                 " pass dialect= to read it as one of those",

@@ -15,7 +15,7 @@ import pytest
 
 import streamkit
 from streamkit import anthropic, assistants, chat, responses
-from streamkit.dialects._base import MAX_WARNINGS
+from streamkit.dialects._violations import MAX_WARNINGS
 
 # One event per dialect that is a violation each time it is fed (after FIRST).
 BAD = {

@@ -19,8 +19,7 @@ import msgspec
 import pytest
 
 import streamkit
-from streamkit import DecodeError, EventTooLarge, FoldError, SSEDecoder, assistants
-from streamkit.dialects import _base
+from streamkit import DecodeError, EventTooLarge, FoldError, SSEDecoder, assistants, dialects
 from streamkit.recording import RecordingWarning, Replayer
 
 from .helpers import BODY, CHUNKS, EVENTS, TEXT_ANSWER, drain, event_boundaries, fold, sse
@@ -487,21 +486,19 @@ def test_recording_of_an_unknown_version(tmp_path: Path, version: bytes, shown: 
 
 
 def test_recording_of_the_wrong_dialect(tmp_path: Path) -> None:
-    """The header says ``chat`` but the bytes are Assistants.  Decided behaviour: no error,
-    no warning; every event is the chat dialect's UnknownEvent, keeping its Assistants name
-    and exact bytes, so nothing is lost; the chat fold ignores them.  Re-reading with
-    ``dialect="assistants"`` gives the real events."""
-    try:
-        chat = _base.get("chat")
-    except (ImportError, AttributeError):
-        pytest.skip("the chat dialect is not there yet")
+    """The header says ``chat`` but the bytes are Assistants.  Loud, and nothing lost: a
+    DialectMismatch warning naming ``assistants``; every event is an UnknownEvent keeping its
+    Assistants name and exact bytes; the chat fold records a ``dialect-mismatch`` violation.
+    Re-reading with ``dialect="assistants"`` gives the real events."""
+    chat = dialects.get("chat")
     lines = _lines()
     lines[0] = lines[0].replace(b'"dialect":"assistants"', b'"dialect":"chat"')
     path = tmp_path / "chat.ndjson"
     path.write_bytes(b"".join(lines))
     replayer = Replayer.open(path)
     assert replayer.header.dialect == "chat"
-    got = list(replayer.iter_events())
+    with pytest.warns(streamkit.DialectMismatch, match="'assistants'"):
+        got = list(replayer.iter_events())
     assert [(e.event, e.data) for e in got] == [
         (e.event, BODY[s : BOUNDARIES[i]].split(b"data: ", 1)[1][:-2])
         for i, (e, s) in enumerate(zip(EVENTS, [0, *BOUNDARIES], strict=False))
@@ -510,5 +507,7 @@ def test_recording_of_the_wrong_dialect(tmp_path: Path) -> None:
     acc = chat.accumulator()
     for event in got:
         acc.feed(event)
-    assert getattr(acc, "warnings", []) == []
+    assert [(w.kind, w.ordinal) for w in acc.warnings] == [("dialect-mismatch", 0)]
+    assert "'assistants'" in acc.warnings[0].message
+    assert acc.outcome.kind == "truncated"
     assert list(replayer.iter_events(dialect="assistants")) == EVENTS

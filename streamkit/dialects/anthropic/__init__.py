@@ -12,10 +12,11 @@
     message = acc.result            # shaped like the non-streaming API's Message
 """
 
-from typing import Any
+from typing import Any, get_args
 
-from streamkit.dialects._base import Dialect
+from streamkit.dialects._registry import Dialect
 
+from . import _face
 from ._decode import EVENT_NAMES, decode_event, looks_like_anthropic
 from ._fold import MAX_INDEX, MERGE, Accumulator, Violation
 from ._schema import (
@@ -81,11 +82,14 @@ def is_keepalive(event: Any) -> bool:
     return type(event) is Ping
 
 
-DIALECT = Dialect(
+DIALECT: Dialect[MessageStreamEvent] = Dialect(
     name="anthropic",
     decode=decode_event,
-    invalid=InvalidEvent,
-    accumulator=Accumulator,
+    events=get_args(MessageStreamEvent),
+    encode=_face.encode,
+    kind=_face.kind,
+    deltas=_face.deltas,
+    accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
     is_keepalive=is_keepalive,
     detect=looks_like_anthropic,
 )

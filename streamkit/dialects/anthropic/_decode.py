@@ -23,7 +23,7 @@ from typing import Any, get_args
 
 import msgspec
 
-from streamkit.dialects import _tolerant as tolerant
+from streamkit.dialects import _unknowns as unknowns
 
 from ._schema import MessageStreamEvent, UnknownEvent
 
@@ -74,9 +74,9 @@ def decode_event(
     try:
         event: MessageStreamEvent = decoder.decode(data)
     except msgspec.ValidationError as exc:
-        return tolerant.convert(name, data, exc, cls)  # type: ignore[no-any-return]
+        return unknowns.convert(name, data, exc, cls)  # type: ignore[no-any-return]
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise tolerant.error(name, data, exc) from None
+        raise unknowns.error(name, data, exc) from None
     return event
 
 
@@ -87,7 +87,7 @@ def _decode_unnamed(data: bytes | bytearray | memoryview) -> MessageStreamEvent 
     except msgspec.ValidationError:  # JSON, but not an object with a string type
         kind = ""
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise tolerant.error(_UNNAMED, data, exc) from None
+        raise unknowns.error(_UNNAMED, data, exc) from None
     if kind not in _TABLE:
         return UnknownEvent(_UNNAMED, bytes(data))
     return decode_event(kind, data)

@@ -38,9 +38,10 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import FoldError
-from streamkit.dialects._base import MAX_WARNINGS, InvalidEvent, Violations, lost
+from streamkit.dialects._builders import Fragments as _Fragments
+from streamkit.dialects._events import InvalidEvent
 from streamkit.dialects._msgspec_errors import read as read_problem
-from streamkit.dialects._tree import Fragments as _Fragments
+from streamkit.dialects._violations import MAX_WARNINGS, Violations, lost
 
 from ._schema import (
     CitationsDelta,

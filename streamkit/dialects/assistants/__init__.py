@@ -4,8 +4,11 @@
 (or an :class:`UnknownEvent` for a name it does not know).
 """
 
-from streamkit.dialects._base import Dialect
+from typing import get_args
 
+from streamkit.dialects._registry import Dialect
+
+from . import _face
 from ._decode import EVENT_NAMES, decode_event
 from ._fold import (
     Accumulator,
@@ -149,11 +152,14 @@ from ._schema import (
     Usage,
 )
 
-DIALECT = Dialect(
+DIALECT: Dialect[AssistantStreamEvent] = Dialect(
     name="assistants",
     decode=decode_event,
-    invalid=InvalidEvent,
-    accumulator=Accumulator,
+    events=get_args(AssistantStreamEvent),
+    encode=_face.encode,
+    kind=_face.kind,
+    deltas=_face.deltas,
+    accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
     detect=lambda name, data: name.startswith("thread."),
 )
 """The Assistants dialect, as the stream layer and the registry know it."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, get_args
 
 import msgspec
 
-from streamkit.dialects import _tolerant as tolerant
+from streamkit.dialects import _unknowns as unknowns
 
 from ._schema import AssistantStreamEvent, Done, UnknownEvent
 
@@ -77,6 +77,6 @@ def decode_event(
     try:
         return event_cls(data=decoder.decode(data))
     except msgspec.ValidationError as exc:
-        return event_cls(data=tolerant.convert(name, data, exc, _PAYLOAD_TYPES[name]))
+        return event_cls(data=unknowns.convert(name, data, exc, _PAYLOAD_TYPES[name]))
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise tolerant.error(name, data, exc) from None
+        raise unknowns.error(name, data, exc) from None

@@ -16,10 +16,13 @@
     msgspec.to_builtins(completion)          # shaped like the non-streaming API's JSON
 """
 
-from streamkit.dialects._base import Dialect
+from typing import get_args
 
+from streamkit.dialects._registry import Dialect
+
+from . import _face
 from ._decode import EVENT_NAMES, decode_event, looks_like_chat
-from ._fold import MAX_INDEX, MERGE, Accumulator, Violation
+from ._fold import MAX_INDEX, MERGE, Accumulator
 from ._schema import (
     Annotation,
     AudioDelta,
@@ -57,11 +60,15 @@ from ._schema import (
     URLCitationAnnotation,
 )
 
-DIALECT = Dialect(
+DIALECT: Dialect[ChatStreamEvent] = Dialect(
     name="chat",
     decode=decode_event,
-    invalid=InvalidEvent,
     accumulator=Accumulator,
+    events=get_args(ChatStreamEvent),
+    encode=_face.encode,
+    kind=_face.kind,
+    deltas=_face.deltas,
+    is_answer=_face.is_answer,
     detect=looks_like_chat,
 )
 """The Chat Completions dialect, as the stream layer and the registry know it."""
@@ -106,7 +113,6 @@ __all__ = (
     "URLCitationAnnotation",
     "Unknown",
     "UnknownEvent",
-    "Violation",
     "decode_event",
     "looks_like_chat",
 )

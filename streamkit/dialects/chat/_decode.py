@@ -31,7 +31,7 @@ from msgspec import UNSET
 
 from streamkit._errors import DecodeError, excerpt
 from streamkit.dialects._msgspec_errors import JSON_ERRORS as _JSON_ERRORS
-from streamkit.dialects._tolerant import UNKNOWN_TAG, error as _error, is_unknown_tag
+from streamkit.dialects._unknowns import UNKNOWN_TAG, error as _error, is_unknown_tag
 
 from ._schema import (
     UNKNOWN_FIELDS,

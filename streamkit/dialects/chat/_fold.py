@@ -51,13 +51,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 from msgspec import UNSET, Struct, UnsetType
 
-from streamkit._errors import FoldError
-from streamkit.dialects._base import MAX_WARNINGS, InvalidEvent, Violation, Violations, lost
-from streamkit.dialects._tree import (
+from streamkit.dialects._builders import (
     ByIndex as _ByIndex,
     Fragments as _Fragments,
     materialize as _materialize,
 )
+from streamkit.dialects._face import Outcome, ToolCall as CommonToolCall, Usage
+from streamkit.dialects._fold import FoldBase
+from streamkit.dialects._violations import MAX_WARNINGS
 
 from ._schema import (
     _NO_DELTA,
@@ -89,7 +90,7 @@ from ._schema import (
 if TYPE_CHECKING:
     from ._schema import ChatCompletionChunk
 
-__all__ = ("MAX_INDEX", "MERGE", "Accumulator", "Violation")
+__all__ = ("MAX_INDEX", "MERGE", "Accumulator")
 
 MAX_INDEX: Final = 10_000
 """The largest choice or tool call ``index`` folded; a larger one is a violation."""
@@ -173,7 +174,7 @@ class _Choice:
         self.built: Choice | None = None  # None: changed since the last build
 
 
-class Accumulator:
+class Accumulator(FoldBase):
     """Folds the events of a Chat Completions stream into one :class:`ChatCompletion`.
 
     Feed it every typed event of the stream, in order, with :meth:`feed`
@@ -182,12 +183,16 @@ class Accumulator:
     Protocol violations are recorded in :attr:`warnings` (the first
     ``max_warnings``; later ones are only counted, in :attr:`warnings_dropped`);
     with ``strict=True`` they raise :class:`~streamkit.FoldError` instead.
+
+    The common face (:class:`~streamkit.Fold`) reads choice 0: its content
+    is :attr:`text`, its refusal :attr:`refusal`, its tool calls
+    :attr:`tool_calls`; :attr:`outcome` considers every choice.
     """
 
+    dialect = "chat"
+
     def __init__(self, *, strict: bool = False, max_warnings: int = MAX_WARNINGS) -> None:
-        self.strict = strict
-        #: True once ``[DONE]`` arrived.
-        self.done = False
+        super().__init__(strict=strict, max_warnings=max_warnings)
         self._started = False
         self._id = ""
         self._created = 0
@@ -199,9 +204,6 @@ class Accumulator:
         self._prompt_filter_results: list[dict[str, Any]] | UnsetType = UNSET
         self._choices: dict[int, _Choice] = {}
         self._result: ChatCompletion | None = None
-        self._warnings: Violations[Violation] = Violations(max_warnings)
-        self._errors: list[ErrorObject] = []
-        self._ordinal = -1
 
     # -- reading ---------------------------------------------------------------------
 
@@ -236,20 +238,95 @@ class Accumulator:
         return result
 
     @property
-    def usage(self) -> CompletionUsage | None:
-        """The token usage the stream reported (the usage chunk's), or None."""
+    def outcome(self) -> Outcome:
+        """How the stream ended (see the outcome table in the README).
+
+        An error payload makes it ``"errored"``.  Otherwise, once every choice
+        has a ``finish_reason`` (or ``[DONE]`` arrived), the least finished
+        choice decides: ``length`` or ``content_filter`` is ``"incomplete"``,
+        ``tool_calls`` or ``function_call`` is ``"requires_action"``, any other
+        reason (``stop``, and the words other servers use) is ``"completed"``.
+        ``[DONE]`` before a choice finished is ``"completed"`` with reason
+        ``None`` (and an ``"unfinished-choice"`` violation); neither is
+        ``"truncated"``.
+        """
+        if self._errors:
+            return Outcome(kind="errored", error=self._errors[-1])
+        reasons = [entry.finish_reason for entry in self._choices.values()]
+        if not self.done and (not reasons or None in reasons):
+            return _TRUNCATED
+        best: tuple[int, str | None] = (0, None)
+        for reason in reasons:
+            rank = _RANKS.get(reason, 1) if reason is not None else 1
+            if rank > best[0] or (rank == best[0] and best[1] is None):
+                best = (rank, reason)
+        rank, reason = best
+        return Outcome(kind=_KIND_OF_RANK[max(rank, 1)], reason=reason)
+
+    @property
+    def text(self) -> str:
+        """Choice 0's content so far (its audio transcript, for an audio answer without content)."""
+        entry = self._choices.get(0)
+        if entry is None:
+            return ""
+        content = entry.message.get("content")
+        if type(content) is _Fragments:
+            return content.text()
+        audio = entry.message.get("audio")
+        if type(audio) is dict:
+            transcript = audio.get("transcript")
+            if type(transcript) is _Fragments:
+                return transcript.text()
+        return ""
+
+    @property
+    def refusal(self) -> str:
+        """Choice 0's refusal so far."""
+        entry = self._choices.get(0)
+        refusal = None if entry is None else entry.message.get("refusal")
+        return refusal.text() if type(refusal) is _Fragments else ""
+
+    @property
+    def tool_calls(self) -> list[CommonToolCall]:
+        """Choice 0's tool calls so far (and a legacy ``function_call``), arguments as streamed."""
+        entry = self._choices.get(0)
+        if entry is None:
+            return []
+        calls: list[CommonToolCall] = []
+        legacy = entry.message.get("function_call")
+        if type(legacy) is dict:
+            calls.append(_common_call(None, legacy, 0))
+        items = entry.message.get("tool_calls")
+        if type(items) is _ByIndex:
+            for index in sorted(items):
+                call = items[index]
+                body = call.get("function")
+                if type(body) is not dict:
+                    body = call.get("custom")
+                    if type(body) is dict:
+                        body = {"name": body.get("name"), "arguments": body.get("input")}
+                call_id = call.get("id")
+                calls.append(
+                    _common_call(call_id if type(call_id) is str else None, body or {}, index)
+                )
+        return calls
+
+    @property
+    def usage(self) -> Usage:
+        """The token usage the stream reported (the usage chunk's), as a ``streamkit.Usage``."""
         usage = self._usage
-        return usage if type(usage) is CompletionUsage else None
-
-    @property
-    def warnings(self) -> list[Violation]:
-        """Protocol violations met so far (always empty when strict)."""
-        return list(self._warnings.kept)
-
-    @property
-    def warnings_dropped(self) -> int:
-        """How many violations came after the first ``max_warnings``: counted, not kept."""
-        return self._warnings.dropped
+        if type(usage) is not CompletionUsage:
+            return _NO_USAGE
+        prompt = usage.prompt_tokens_details
+        completion = usage.completion_tokens_details
+        return Usage(
+            input_tokens=usage.prompt_tokens,
+            output_tokens=usage.completion_tokens,
+            total_tokens=usage.total_tokens,
+            cached_input_tokens=_count(prompt, "cached_tokens"),
+            reasoning_tokens=_count(completion, "reasoning_tokens"),
+            raw=usage,
+        )
 
     @property
     def errors(self) -> list[ErrorObject]:
@@ -264,23 +341,26 @@ class Accumulator:
         kind = type(event)
         if kind is ChatCompletionChunkEvent:
             if self.done:
-                self._violate("after-done", "a chunk after [DONE]")
+                self._name = "message"
+                self._violate("after-done", "a chunk after [DONE]", self._id or None)
             self._on_chunk(event.data)
         elif kind is ErrorEvent:
+            self._name = event.event
             if self.done:
-                self._violate("after-done", "an error after [DONE]", event.event)
+                self._violate("after-done", "an error after [DONE]", self._id or None)
             self._errors.append(event.data)
         elif kind is Done:
+            self._name = "message"
             if self.done:
-                self._violate("after-done", "a second [DONE]")
+                self._violate("after-done", "a second [DONE]", self._id or None)
+            else:
+                for index in sorted(self._choices):
+                    if self._choices[index].finish_reason is None:
+                        message = f"[DONE] before choice {index} finished"
+                        self._violate("unfinished-choice", message, self._id or None, index)
             self.done = True
-        elif kind is InvalidEvent:
-            self._violate("invalid-event", lost(event), event.event)
-
-    def _violate(self, kind: str, message: str, event: str = "message") -> None:
-        if self.strict:
-            raise FoldError(message, ordinal=self._ordinal, event=event)
-        self._warnings.add(Violation(kind, message, self._ordinal, event, self._id or None))
+        else:
+            self._unhandled(event)
 
     def _on_chunk(self, chunk: ChatCompletionChunk) -> None:
         chunk_id = chunk.id
@@ -290,7 +370,8 @@ class Accumulator:
             elif not chunk_id:
                 pass  # Azure's content filter chunks: no id, no completion of their own
             elif self._id:
-                self._violate("other-id", f"a chunk of {chunk_id} in {self._id}")
+                self._name = "message"
+                self._violate("other-id", f"a chunk of {chunk_id} in {self._id}", self._id)
                 return
             if chunk_id or not self._id:
                 self._id, self._created, self._model = chunk_id, chunk.created, chunk.model
@@ -372,7 +453,8 @@ class Accumulator:
 
     def _new_choice(self, index: int) -> _Choice | None:
         if not 0 <= index <= MAX_INDEX:
-            self._violate("index-out-of-range", f"choice index {index}")
+            self._name = "message"
+            self._violate("index-out-of-range", f"choice index {index}", self._id or None)
             return None
         entry = self._choices[index] = _Choice(index)
         return entry
@@ -427,19 +509,59 @@ class Accumulator:
         for call in calls:
             index = call.index
             if not 0 <= index <= MAX_INDEX:
+                self._name = "message"
                 self._violate(
-                    "index-out-of-range", f"choice {entry.index}: tool call index {index}"
+                    "index-out-of-range",
+                    f"choice {entry.index}: tool call index {index}",
+                    self._id or None,
+                    entry.index,
                 )
                 continue
             item = items.get(index)
             if item is None:
                 if index > 0 and index - 1 not in items:
+                    self._name = "message"
                     self._violate(
                         "index-gap",
                         f"choice {entry.index}: tool call {index} before tool call {index - 1}",
+                        self._id or None,
+                        entry.index,
                     )
                 item = items[index] = {}
             self._merge(item, call, entry)
+
+
+_TRUNCATED: Final = Outcome(kind="truncated")
+_NO_USAGE: Final = Usage()
+_RANKS: Final[dict[str | None, int]] = {
+    "stop": 1,
+    "tool_calls": 2,
+    "function_call": 2,
+    "length": 3,
+    "content_filter": 3,
+}
+"""How unfinished a finish reason leaves a choice (an unknown reason counts as ``stop``)."""
+_KIND_OF_RANK: Final[dict[int, Any]] = {1: "completed", 2: "requires_action", 3: "incomplete"}
+
+
+def _count(details: Any, name: str) -> int | None:
+    """A count from a token details object, ``None`` where the stream did not say."""
+    if details is None or details is UNSET:
+        return None
+    value = getattr(details, name, None)
+    return value if type(value) is int else None
+
+
+def _common_call(call_id: str | None, body: dict[str, Any], index: int) -> CommonToolCall:
+    """A :class:`~streamkit.ToolCall` of a folded call's ``{"name", "arguments"}`` tree."""
+    name = _materialize(body.get("name"))
+    arguments = _materialize(body.get("arguments"))
+    return CommonToolCall(
+        id=call_id,
+        name=name if type(name) is str else "",
+        arguments=arguments if type(arguments) is str else "",
+        index=index,
+    )
 
 
 # -- building the result ------------------------------------------------------------

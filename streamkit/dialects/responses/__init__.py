@@ -12,8 +12,11 @@ not know); :class:`Accumulator` folds them into the final :class:`Response`::
     print(acc.result.output_text)
 """
 
-from streamkit.dialects._base import Dialect
+from typing import get_args
 
+from streamkit.dialects._registry import Dialect
+
+from . import _face
 from ._decode import EVENT_NAMES, decode_event
 from ._fold import Accumulator, Drift, Violation
 from ._schema import (
@@ -128,11 +131,14 @@ from ._schema import (
     WebSearchTool,
 )
 
-DIALECT = Dialect(
+DIALECT: Dialect[ResponseStreamEvent] = Dialect(
     name="responses",
     decode=decode_event,
-    invalid=InvalidEvent,
-    accumulator=Accumulator,
+    events=get_args(ResponseStreamEvent),
+    encode=_face.encode,
+    kind=_face.kind,
+    deltas=_face.deltas,
+    accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
     detect=lambda name, data: name.startswith("response."),
 )
 """The Responses dialect, as the stream layer and the registry know it."""

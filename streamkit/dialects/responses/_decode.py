@@ -23,7 +23,7 @@ from typing import Any, get_args
 import msgspec
 
 from streamkit._errors import DecodeError, excerpt
-from streamkit.dialects import _tolerant as tolerant
+from streamkit.dialects import _unknowns as unknowns
 from streamkit.dialects._msgspec_errors import read as read_problem
 
 from ._schema import ResponseStreamEvent, UnknownEvent
@@ -79,7 +79,7 @@ def decode_event(
     except msgspec.ValidationError as exc:
         return _decode_with_unknowns(name, data, exc)  # type: ignore[no-any-return]
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise tolerant.error(name, data, exc) from None
+        raise unknowns.error(name, data, exc) from None
     return event
 
 
@@ -87,7 +87,7 @@ def _decode_unnamed(data: bytes | bytearray | memoryview) -> ResponseStreamEvent
     try:
         kind = _TYPE_DECODER.decode(data).type
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
-        raise tolerant.error(_UNNAMED, data, exc) from None
+        raise unknowns.error(_UNNAMED, data, exc) from None
     if kind not in _TABLE:
         return UnknownEvent(_UNNAMED, bytes(data))
     return decode_event(kind, data)
@@ -100,4 +100,4 @@ def _decode_with_unknowns(
     if path == "$.type":
         message = "the payload's type is not the event name"
         raise DecodeError(message, path=path, event=name, excerpt=excerpt(data)) from None
-    return tolerant.convert(name, data, exc, _TYPES[name])
+    return unknowns.convert(name, data, exc, _TYPES[name])

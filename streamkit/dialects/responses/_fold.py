@@ -51,21 +51,15 @@ import msgspec
 from msgspec import UNSET
 
 from streamkit._errors import FoldError
-from streamkit.dialects._base import (
-    MAX_WARNINGS,
-    Drift,
-    DriftKind,
-    InvalidEvent,
-    Violation,
-    Violations,
-    lost,
-)
-from streamkit.dialects._tolerant import UNKNOWN_TAG
-from streamkit.dialects._tree import (
+from streamkit.dialects._builders import (
     ByIndex as _ByIndex,
     Fragments as _Fragments,
     materialize as _materialize,
 )
+from streamkit.dialects._events import InvalidEvent
+from streamkit.dialects._face import Drift, DriftKind, Violation
+from streamkit.dialects._unknowns import UNKNOWN_TAG
+from streamkit.dialects._violations import MAX_WARNINGS, Violations, lost
 
 from ._schema import (
     ErrorEvent,

@@ -26,8 +26,8 @@ from typing import Any, ClassVar, TypeAlias
 import msgspec
 from msgspec import UNSET, UnsetType, field
 
-from streamkit.dialects._base import InvalidEvent, UnknownEvent
-from streamkit.dialects._tolerant import Object as _Object, Tagged as _Tagged, Unknown
+from streamkit.dialects._events import InvalidEvent, UnknownEvent
+from streamkit.dialects._unknowns import Object as _Object, Tagged as _Tagged, Unknown
 
 __all__ = (
     "Annotation",

@@ -9,8 +9,9 @@ import msgspec
 import pytest
 
 import streamkit
+from streamkit import dialects
 from streamkit._errors import DecodeError
-from streamkit.dialects import _base, anthropic as sk_anthropic
+from streamkit.dialects import anthropic as sk_anthropic
 from streamkit.dialects.anthropic import (
     EVENT_NAMES,
     CitationsDelta,
@@ -333,12 +334,12 @@ def test_the_stream_layer_locates_a_broken_event() -> None:
 
 
 def test_the_dialect_is_registered() -> None:
-    dialect = _base.get("anthropic")
+    dialect = dialects.get("anthropic")
     assert dialect is sk_anthropic.DIALECT
     assert dialect.name == "anthropic"
     assert dialect.decode is decode_event
     assert isinstance(dialect.accumulator(), sk_anthropic.Accumulator)
-    assert dialect.invalid("x", b"y", DecodeError("z")).event == "x"
+    assert sk_anthropic.InvalidEvent is streamkit.InvalidEvent
 
 
 def test_ping_is_a_keepalive_and_nothing_else_is() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from streamkit import FoldError
 from streamkit.dialects import anthropic as sk_anthropic
-from streamkit.dialects._tree import RUN as _RUN
+from streamkit.dialects._builders import RUN as _RUN
 from streamkit.dialects.anthropic import (
     MERGE,
     Accumulator,

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from streamkit._errors import DecodeError, StreamError
-from streamkit.dialects import _tolerant, assistants
+from streamkit.dialects import _unknowns, assistants
 from streamkit.dialects.assistants import (
     EVENT_NAMES,
     AssistantStreamEvent,
@@ -438,7 +438,7 @@ def test_unknown_parts_decode_from_a_memoryview_slice() -> None:
 
 
 def test_unknown_parts_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_tolerant, "MAX_UNKNOWNS", 3)
+    monkeypatch.setattr(_unknowns, "MAX_UNKNOWNS", 3)
     three = _encode(_message([{"type": f"new{i}"} for i in range(3)]))
     four = _encode(_message([{"type": f"new{i}"} for i in range(4)]))
     event = decode_event("thread.message.completed", three)

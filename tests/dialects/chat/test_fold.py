@@ -174,7 +174,11 @@ def test_audio_data_and_transcript_concatenate_id_and_expiry_replace() -> None:
     stream.delta(audio={"data": "BBBB"})
     stream.usage()
     stream.chunk({"index": 0, "delta": {"audio": {"expires_at": 1780697157}}})
-    acc = stream.done().fold(strict=True)
+    acc = stream.done().fold()
+    # The real audio stream sends no finish_reason: [DONE] ends it all the same.
+    assert [(w.kind, w.index) for w in acc.warnings] == [("unfinished-choice", 0)]
+    assert (acc.outcome.kind, acc.outcome.reason) == ("completed", None)
+    assert acc.text == "Hello"
     assert _message(acc) == {
         "role": "assistant",
         "audio": {
@@ -185,7 +189,7 @@ def test_audio_data_and_transcript_concatenate_id_and_expiry_replace() -> None:
         },
     }
     assert _choice(acc)["finish_reason"] is None
-    assert acc.usage is not None
+    assert acc.usage.raw is not None
 
 
 def test_logprobs_content_and_refusal_are_appended() -> None:
@@ -252,7 +256,7 @@ def test_choices_fold_by_index_in_any_order() -> None:
 
 
 def test_header_fields_come_from_the_chunks() -> None:
-    acc = Stream().start().text("x").usage(7, 3).done().fold(strict=True)
+    acc = Stream().start().text("x").finish().usage(7, 3).done().fold(strict=True)
     result = msgspec.to_builtins(_result(acc))
     del result["choices"]
     assert result == {
@@ -270,15 +274,16 @@ def test_header_fields_come_from_the_chunks() -> None:
         "service_tier": "default",
         "system_fingerprint": "fp_d0469e1700",
     }
-    assert acc.usage == _result(acc).usage
+    assert acc.usage.raw == _result(acc).usage
+    assert (acc.usage.input_tokens, acc.usage.output_tokens, acc.usage.total_tokens) == (7, 3, 10)
+    assert (acc.usage.cached_input_tokens, acc.usage.reasoning_tokens) == (0, 0)
 
 
 def test_usage_survives_later_chunks_with_null_usage() -> None:
     """The audio and moderation streams send chunks after the usage chunk (usage: null)."""
-    stream = Stream().start().text("x").usage(7, 3)
+    stream = Stream().start().text("x").finish().usage(7, 3)
     stream.chunk(moderation={"input": {"type": "moderation_results"}})
     acc = stream.done().fold(strict=True)
-    assert acc.usage is not None
     assert acc.usage.total_tokens == 10
     assert _result(acc).moderation == {"input": {"type": "moderation_results"}}
 
@@ -289,7 +294,7 @@ def test_usage_null_only_and_absent_stay_apart() -> None:
     acc = s.fold(Stream().emit(plain).typed())
     assert _result(acc).usage is msgspec.UNSET
     assert _result(acc).service_tier is msgspec.UNSET
-    assert acc.usage is None
+    assert acc.usage == streamkit.Usage()
 
 
 def test_usage_only_chunk_adds_no_choice() -> None:
@@ -378,13 +383,13 @@ def _kinds(acc: Accumulator) -> list[tuple[str, int]]:
 
 
 def test_chunk_after_done_is_a_violation_and_still_folded() -> None:
-    stream = Stream().start().text("a").done().text("b")
+    stream = Stream().start().text("a").finish().done().text("b")
     acc = stream.error("late").done().fold()
-    assert _kinds(acc) == [("after-done", 3), ("after-done", 4), ("after-done", 5)]
+    assert _kinds(acc) == [("after-done", 4), ("after-done", 5), ("after-done", 6)]
     assert _message(acc)["content"] == "ab"
     warning = acc.warnings[0]
     assert (warning.event, warning.object_id) == ("message", s.ID)
-    with pytest.raises(FoldError, match=r"a chunk after \[DONE\] \(at event #3, 'message'\)"):
+    with pytest.raises(FoldError, match=r"a chunk after \[DONE\] \(at event #4, 'message'\)"):
         stream.fold(strict=True)
 
 
@@ -446,11 +451,11 @@ def test_errors_are_collected() -> None:
 
 def test_unknown_events_are_ignored_invalid_events_are_violations() -> None:
     acc = Accumulator(strict=True)
-    acc.feed(UnknownEvent("ping", b"{}"))
+    acc.feed(UnknownEvent("keepalive", b"{}"))
     with pytest.raises(streamkit.FoldError, match="could not be decoded"):
         acc.feed(chat.InvalidEvent("message", b"{", streamkit.DecodeError("bad")))
     acc = Accumulator()
-    acc.feed(UnknownEvent("ping", b"{}"))
+    acc.feed(UnknownEvent("keepalive", b"{}"))
     acc.feed(chat.InvalidEvent("message", b"{", streamkit.DecodeError("bad")))
     assert acc.result is None
     assert [(w.kind, w.ordinal) for w in acc.warnings] == [("invalid-event", 1)]
@@ -465,8 +470,9 @@ def test_unknown_events_are_ignored_invalid_events_are_violations() -> None:
 def test_result_before_any_chunk_is_none() -> None:
     acc = Accumulator()
     assert acc.result is None
-    assert acc.usage is None
+    assert acc.usage == streamkit.Usage()
     assert (acc.warnings, acc.errors, acc.done) == ([], [], False)
+    assert (acc.outcome.kind, acc.text, acc.refusal, acc.tool_calls) == ("truncated", "", "", [])
 
 
 def test_result_is_frozen() -> None:

@@ -62,14 +62,18 @@ def _payloads(name: str) -> list[Any]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_recording_decodes_and_folds_cleanly(name: str) -> None:
-    """Every chunk decodes; the fold ends done, without warnings or errors, strict or not."""
+    """Every chunk decodes; the fold ends done, without warnings or errors, strict or not.
+
+    The one exception is real: the audio stream sends no ``finish_reason``.
+    """
     events = _events(name)
     assert all(type(e) is chat.ChatCompletionChunkEvent for e in events[:-1])
     assert type(events[-1]) is chat.Done
     assert len(events) - 1 == len(_payloads(name))
-    acc = s.fold(list(events), strict=True)
+    unfinished = "audio-output" in name
+    acc = s.fold(list(events), strict=not unfinished)
     assert acc.done
-    assert acc.warnings == []
+    assert [w.kind for w in acc.warnings] == (["unfinished-choice"] if unfinished else [])
     assert acc.errors == []
     result = acc.result
     assert result is not None

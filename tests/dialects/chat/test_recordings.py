@@ -29,9 +29,12 @@ NAMES = ("text-usage", "parallel-tool-calls", "multiple-choices", "audio-output"
 
 
 def fold(name: str, rechunk: Rechunk | None = None) -> chat.Accumulator:
-    """The recording replayed chunk by chunk, decoded as its header says, folded strictly."""
+    """The recording replayed chunk by chunk, decoded as its header says, folded strictly.
+
+    The audio stream really sends no finish_reason: its fold is lenient (one violation).
+    """
     replayer = Replayer.open(RECORDINGS / f"{name}.ndjson")
-    acc = chat.Accumulator(strict=True)
+    acc = chat.Accumulator(strict=name != "audio-output")
     dialect = replayer.header.dialect
     assert dialect == "chat"
     for event in streamkit.iter_events(replayer.iter_chunks(rechunk=rechunk), dialect=dialect):
@@ -150,8 +153,8 @@ def test_audio_output() -> None:
         1780697157,
     )
     assert len(audio["data"]) == 60_800
-    assert acc.usage is not None
-    assert acc.usage.completion_tokens_details.audio_tokens == 19  # type: ignore[union-attr]
+    assert [w.kind for w in acc.warnings] == ["unfinished-choice"]
+    assert acc.usage.raw.completion_tokens_details.audio_tokens == 19
 
 
 def _generator() -> ModuleType:

@@ -10,8 +10,9 @@ import msgspec
 import pytest
 
 import streamkit
+from streamkit import dialects
 from streamkit._errors import DecodeError, StreamError
-from streamkit.dialects import _base, _tolerant, responses
+from streamkit.dialects import _unknowns, responses
 from streamkit.dialects.responses import (
     DIALECT,
     EVENT_NAMES,
@@ -101,7 +102,7 @@ def test_event_names_are_the_union_members_and_known_to_openai() -> None:
 
 
 def test_dialect_is_registered_and_detects_responses_streams() -> None:
-    assert _base.get("responses") is DIALECT
+    assert dialects.get("responses") is DIALECT
     assert DIALECT.name == "responses"
     assert DIALECT.decode is decode_event
     assert DIALECT.detect("response.created", b"{}")
@@ -109,7 +110,7 @@ def test_dialect_is_registered_and_detects_responses_streams() -> None:
     assert not DIALECT.detect("thread.run.created", b"{}")
     assert not DIALECT.detect("message", b"{}")
     assert type(DIALECT.accumulator()) is responses.Accumulator
-    assert DIALECT.invalid is responses.InvalidEvent
+    assert responses.InvalidEvent is streamkit.InvalidEvent
 
 
 def test_public_names() -> None:
@@ -292,7 +293,7 @@ def test_new_fields_and_enum_values_decode() -> None:
 
 
 def test_unknown_types_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_tolerant, "MAX_UNKNOWNS", 3)
+    monkeypatch.setattr(_unknowns, "MAX_UNKNOWNS", 3)
     item = s.message_item("msg_1", "completed", [{"type": "x"}] * 4)
     with pytest.raises(DecodeError, match="more than 3 objects of unknown type"):
         _item_added(item)

@@ -6,7 +6,7 @@ import sys
 
 from hypothesis import given, strategies as st
 
-from streamkit.dialects._tree import RUN, ByIndex, Fragments, materialize
+from streamkit.dialects._builders import RUN, ByIndex, Fragments, materialize
 
 # Text from every width CPython stores a string at: ASCII, Latin-1, the BMP, astral.
 _pieces = st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=6), max_size=3 * RUN)

@@ -37,6 +37,7 @@ __all__ = (
     "convert",
     "error",
     "is_unknown_tag",
+    "to_wire",
 )
 
 MAX_UNKNOWNS = 10_000
@@ -109,6 +110,27 @@ def error(name: str, data: Buffer, exc: BaseException) -> DecodeError:
     """The :class:`DecodeError` for *exc*, raised while decoding event *name*, in our words."""
     problem = _msgspec_errors.read(exc, data)
     return DecodeError(problem.message, path=problem.path, event=name, excerpt=excerpt(data))
+
+
+def to_wire(value: Any) -> Any:
+    """*value* (a Struct of a dialect, or builtins) as the JSON builtins the API sent.
+
+    The inverse of the slow path: every :class:`Unknown` is replaced by the
+    object it keeps, so that encoding the result and decoding it again gives
+    an equal value.
+    """
+    return _unwrap(msgspec.to_builtins(value))
+
+
+def _unwrap(node: Any) -> Any:
+    kind = type(node)
+    if kind is dict:
+        if node.get("type") == UNKNOWN_TAG and "data" in node:
+            return _unwrap(node["data"])
+        return {key: _unwrap(item) for key, item in node.items()}
+    if kind is list:
+        return [_unwrap(item) for item in node]
+    return node
 
 
 class _TooManyUnknowns(Exception):
