@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
-from ._format import DEFAULT_REDACT, chunk_line, end_line, header_line, stream_line
+from ._format import INHERIT, DEFAULT_REDACT, chunk_line, end_line, header_line, stream_line
 
 if TYPE_CHECKING:
     from collections.abc import (
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
         Mapping,
     )
     from types import TracebackType
+
+    from ._format import _Inherit
 
 __all__ = ("Recorder",)
 
@@ -207,12 +209,22 @@ class Recorder:
         request: Mapping[str, Any] | None = None,
         response: Mapping[str, Any] | None = None,
         meta: Mapping[str, Any] | None = None,
+        dialect: str | None | _Inherit = INHERIT,
     ) -> None:
-        """Start the next stream of the session (the first starts with the file)."""
+        """Start the next stream of the session (the first starts with the file).
+
+        *dialect* names the dialect of this stream when it differs from the
+        header's (``None``: not a stream of any known dialect).
+        """
         if self._state == "tapping":
             raise RuntimeError("the current stream is still being tapped")
         line = stream_line(
-            self._now(), request=request, response=response, meta=meta, redact=self._redact
+            self._now(),
+            request=request,
+            response=response,
+            meta=meta,
+            redact=self._redact,
+            dialect=dialect,
         )
         self._write(line)
         self._state = "idle"
