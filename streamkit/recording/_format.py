@@ -129,7 +129,7 @@ def _stream_fields(
     response: Mapping[str, Any] | None,
     meta: Mapping[str, Any] | None,
     names: frozenset[str],
-    dialect: str | None | _Inherit = INHERIT,
+    dialect: str | _Inherit | None = INHERIT,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     if not isinstance(dialect, _Inherit):
@@ -163,7 +163,7 @@ def stream_line(
     response: Mapping[str, Any] | None,
     meta: Mapping[str, Any] | None,
     redact: frozenset[str],
-    dialect: str | None | _Inherit = INHERIT,
+    dialect: str | _Inherit | None = INHERIT,
 ) -> bytes:
     """The ``"s"`` line that starts the next stream of a session, redacted.
 

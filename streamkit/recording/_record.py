@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
-from ._format import INHERIT, DEFAULT_REDACT, chunk_line, end_line, header_line, stream_line
+from ._format import DEFAULT_REDACT, INHERIT, chunk_line, end_line, header_line, stream_line
 
 if TYPE_CHECKING:
     from collections.abc import (
@@ -46,8 +46,9 @@ _Chunk = TypeVar("_Chunk", bound=bytes | bytearray | memoryview)
 class _Sink:
     """An unbuffered file written one complete line per ``write`` call."""
 
-    def __init__(self, path: str, *, fsync: bool) -> None:
-        self._file = open(path, "wb", buffering=0)  # noqa: SIM115  (closed by close())
+    def __init__(self, path: str, *, fsync: bool, append: bool = False) -> None:
+        mode = "ab" if append else "wb"
+        self._file = open(path, mode, buffering=0)  # noqa: SIM115  (closed by close())
         self._gzip = zlib.compressobj(wbits=31) if path.endswith(".gz") else None
         self._fsync = fsync
         self.broken = False  # a write failed: write nothing more
@@ -209,7 +210,7 @@ class Recorder:
         request: Mapping[str, Any] | None = None,
         response: Mapping[str, Any] | None = None,
         meta: Mapping[str, Any] | None = None,
-        dialect: str | None | _Inherit = INHERIT,
+        dialect: str | _Inherit | None = INHERIT,
     ) -> None:
         """Start the next stream of the session (the first starts with the file).
 

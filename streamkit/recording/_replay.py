@@ -196,11 +196,12 @@ class Replayer:
         By default each stream is read in the dialect it was recorded in (its
         own, else the header's); a stream recorded with none is read with
         ``"auto"``, its first event picking the dialect.  Each stream of a
-        session is decoded on its own, as its own response would be.  Events are numbered from 0 across the selection;
-        ``start_event`` skips the first ones.  Faults for a consumer's tests:
-        ``cut_event=n`` ends the stream before event *n*, as a connection
-        dropped there would (nothing held back comes out); ``drop`` and
-        ``duplicate`` name events to leave out or send twice,
+        session is decoded on its own, as its own response would be.  Events
+        are numbered from 0 across the selection; ``start_event`` skips the
+        first ones.  Faults for a consumer's tests: ``cut_event=n`` ends the
+        stream before event *n*, as a connection dropped there would (nothing
+        held back comes out); ``drop`` and ``duplicate`` name events to leave
+        out or send twice,
         ``delay={i: j}`` sends event *i* right after event *j* (``j > i``),
         and ``inject={i: event}`` sends *event* (say, the dialect's ``error``
         event) just before event *i*.
