@@ -21,7 +21,14 @@ from ._sse import (
     encode_event as encode_event,
 )
 from ._sync import iter_events as iter_events
-from .recording import Recorder as Recorder, Replayer as Replayer
+from .recording import (
+    Cassette as Cassette,
+    Fault as Fault,
+    Recorder as Recorder,
+    Replayer as Replayer,
+    ReplayExhausted as ReplayExhausted,
+    ReplayMismatch as ReplayMismatch,
+)
 
 if TYPE_CHECKING:
     from .dialects import (
@@ -33,11 +40,15 @@ if TYPE_CHECKING:
 
 __all__ = (
     "DEFAULT_MAX_EVENT_SIZE",
+    "Cassette",
     "DecodeError",
     "EventTooLarge",
+    "Fault",
     "FoldError",
     "Recorder",
     "RecordingError",
+    "ReplayExhausted",
+    "ReplayMismatch",
     "Replayer",
     "SSEDecoder",
     "SSEEvent",
@@ -70,4 +81,6 @@ for _name in __all__:
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("streamkit._"):
         _obj.__module__ = "streamkit"
+# Errors a test sees are named by their shortest public path.
+ReplayMismatch.__module__ = ReplayExhausted.__module__ = "streamkit"
 del _name, _obj

@@ -317,9 +317,33 @@ def _check_match(match: Sequence[str] | Callable[..., bool] | None) -> tuple[str
 
 
 def _same(live: RecordedRequest, recorded: RecordedRequest, name: str) -> bool:
-    if name == "body" and recorded.body == "unknown":
-        return True
+    """Whether *live* matches *recorded* on *name*; a value redacted in the recording matches any."""
+    if name == "body":
+        if recorded.body == "unknown":
+            return True
+        if live.body == recorded.body == "json":
+            return _json_matches(recorded.json, live.json)
+    elif name == "query":
+        recorded_query, live_query = recorded.field(name), live.field(name)
+        return len(recorded_query) == len(live_query) and all(
+            a == b or (a[0] == b[0] and a[1] == REDACTED)
+            for a, b in zip(recorded_query, live_query, strict=True)
+        )
     return bool(live.field(name) == recorded.field(name))
+
+
+def _json_matches(recorded: Any, live: Any) -> bool:
+    if recorded == REDACTED:
+        return True
+    if isinstance(recorded, dict) and isinstance(live, dict):
+        return recorded.keys() == live.keys() and all(
+            _json_matches(value, live[key]) for key, value in recorded.items()
+        )
+    if isinstance(recorded, list) and isinstance(live, list):
+        return len(recorded) == len(live) and all(
+            _json_matches(a, b) for a, b in zip(recorded, live, strict=True)
+        )
+    return type(recorded) is type(live) and bool(recorded == live)
 
 
 def _differences(
@@ -374,7 +398,7 @@ def _json_diff(a: Any, b: Any, path: str, out: list[tuple[str, str, str]]) -> No
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             _json_diff(x, y, f"{path}[{i}]", out)
-    elif a != b or type(a) is not type(b):
+    elif not _json_matches(a, b):
         out.append((path, _show(a), _show(b)))
 
 
@@ -827,7 +851,10 @@ class Cassette:
         )
         self._append = record_mode == "new_episodes" and exists
         self._served = [False] * len(self.streams)
+        #: A note added to every mismatch (how to record what is missing, say).
+        self.hint: str | None = None
         self.requests: list[RecordedRequest] = []
+        self.mismatches: list[ReplayMismatch] = []
         self.replayed: list[int] = []
         self.recorded: list[int] = []
         self._writer: _SessionWriter | None = None
@@ -864,7 +891,11 @@ class Cassette:
                         return index
             if self.can_record:
                 return None
-            raise self._mismatch(request, len(self.requests))
+            mismatch = self._mismatch(request, len(self.requests))
+            if self.hint:
+                mismatch.add_note(self.hint)
+            self.mismatches.append(mismatch)  # an HTTP client may wrap the error: kept to report
+            raise mismatch
 
     def _matches(self, live: RecordedRequest, recorded: RecordedRequest | None) -> bool:
         if recorded is None or self._sequential:
