@@ -19,7 +19,6 @@ from streamkit.recording import Replayer
 from .llm_server import CAPTURES, LLMServer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 pytest.importorskip("httpx2")
@@ -64,14 +63,14 @@ def test_chat():
 
 
 @pytest.fixture
-def app(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def app(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project with the app and *CHAT_TEST*; ``$STREAMKIT_OUT`` collects what tests read."""
     out = pytester.path / "out.ndjson"
     monkeypatch.setenv("STREAMKIT_OUT", str(out))
     monkeypatch.setenv("LLM_URL", "http://127.0.0.1:9")  # nothing listens: set per test
     pytester.makeini("[pytest]\nfilterwarnings = error\n")
     pytester.makepyfile(test_app=APP + CHAT_TEST)
-    yield out
+    return out
 
 
 def outputs(out: Path) -> list[dict[str, Any]]:

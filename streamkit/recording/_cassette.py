@@ -317,7 +317,7 @@ def _check_match(match: Sequence[str] | Callable[..., bool] | None) -> tuple[str
 
 
 def _same(live: RecordedRequest, recorded: RecordedRequest, name: str) -> bool:
-    """Whether *live* matches *recorded* on *name*; a value redacted in the recording matches any."""
+    """Whether *live* matches *recorded* on *name*; a value redacted when recorded matches any."""
     if name == "body":
         if recorded.body == "unknown":
             return True
