@@ -127,8 +127,10 @@ def test_both_adapters_share_one_implementation() -> None:
     ):
         one, two = getattr(streamkit.httpx, name), getattr(streamkit.httpx2, name)
         assert one.__mro__[1] is two.__mro__[1] is base  # one implementation ...
-        assert issubclass(one, httpx.BaseTransport) and not issubclass(one, httpx2.BaseTransport)
-        assert issubclass(two, httpx2.BaseTransport) and not issubclass(two, httpx.BaseTransport)
+        assert issubclass(one, httpx.BaseTransport)  # ... bound to each library's types
+        assert not issubclass(one, httpx2.BaseTransport)
+        assert issubclass(two, httpx2.BaseTransport)
+        assert not issubclass(two, httpx.BaseTransport)
     assert (
         streamkit.httpx.ReplayMismatch
         is streamkit.httpx2.ReplayMismatch
@@ -433,7 +435,7 @@ class TestRecordSync:
 
         with lib.http.Client(transport=lib.Replay(path, match=same_seed_parity)) as c:
             assert c.post(URL, json={"stream": False, "seed": 3}).status_code == 200
-            with pytest.raises(streamkit.ReplayMismatch, match="matched by .*same_seed_parity"):
+            with pytest.raises(streamkit.ReplayMismatch, match=r"matched by .*same_seed_parity"):
                 c.post(URL, json={"stream": False, "seed": 4})
 
     def test_redaction_of_headers_query_and_json_fields(self, lib: Lib, tmp_path: Path) -> None:
@@ -615,11 +617,13 @@ class TestRecordAsync:
     ) -> None:
         path = tmp_path / "c.ndjson"
         transport = lib.Recording(Upstream(lib, STREAM0).async_(), path)
-        async with lib.http.AsyncClient(transport=transport) as client:
-            async with client.stream("POST", URL, json={"n": 1}) as one:
-                async with client.stream("POST", URL, json={"n": 2}) as two:
-                    assert [c async for c in two.aiter_raw()] == STREAM0
-                assert [c async for c in one.aiter_raw()] == STREAM0
+        async with (
+            lib.http.AsyncClient(transport=transport) as client,
+            client.stream("POST", URL, json={"n": 1}) as one,
+        ):
+            async with client.stream("POST", URL, json={"n": 2}) as two:  # begun second, read first
+                assert [c async for c in two.aiter_raw()] == STREAM0
+            assert [c async for c in one.aiter_raw()] == STREAM0
         streams = check_cassette(path, streams=2).streams
         assert [s.request["json"]["n"] for s in streams if s.request] == [1, 2]
         assert [s.end for s in streams] == ["eof", "eof"]
