@@ -187,7 +187,8 @@ def streamkit_cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
     undo: list[Callable[[], None]] = []
     try:
         for module in _libraries():
-            router = Router(Library(module), cassette, speed=speed)
+            library: Library[Any, Any] = Library(module)
+            router = Router(library, cassette, speed=speed)
             undo.append(_route(module, router))
         yield cassette
     finally:
