@@ -33,10 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ._transport import Library, Router
+from .recording import Cassette
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-
-    from .recording import Cassette
 
 __all__ = ("cassette_path", "streamkit_cassette")
 
@@ -152,9 +153,6 @@ def streamkit_cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
     what the test sent, ``.replayed`` and ``.recorded`` the streams it
     replayed and wrote.
     """
-    from ._transport import Library, Router
-    from .recording import Cassette
-
     marker = request.node.get_closest_marker("streamkit")
     options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
     if marker is not None and marker.args:

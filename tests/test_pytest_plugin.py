@@ -262,15 +262,26 @@ class TestReplayShapes:
                 def test_drop():
                     with httpx2.Client() as client, pytest.raises(httpx2.RemoteProtocolError):
                         talk(client)
+
+                ERROR = b'data: {"error": {"message": "overloaded"}}\\n\\n'
+
+                @pytest.mark.streamkit(
+                    cassette="test_chat", faults={0: Fault(inject={1: ERROR}, cut_event=1)}
+                )
+                def test_inject():
+                    with httpx2.Client() as client:
+                        dump(talk(client))
                 """
             )
         )
-        run(pytester, "-k", "cut or drop", passed=2)
-        (cut,) = outputs(app)
+        run(pytester, "-k", "cut or drop or inject", passed=3)
+        cut, injected = outputs(app)
         body = "".join(recorded["chunks"])
         second = body.index("data:", body.index("data:") + 1)
         third = body.index("data:", second + 1)
         assert "".join(cut["chunks"]) == body[:third]
+        error = 'data: {"error": {"message": "overloaded"}}\n\n'
+        assert "".join(injected["chunks"]) == body[:second] + error
 
     def test_speed_1_replays_at_the_recorded_pace(
         self, pytester: pytest.Pytester, app: Path, monkeypatch: pytest.MonkeyPatch
@@ -300,7 +311,7 @@ class TestReplayShapes:
                     completion = streamkit_cassette.fold(0).result
                     assert completion.choices[0].message.content
                     dump({"text": completion.choices[0].message.content})
-                    with pytest.raises(ValueError, match="application/json body"):
+                    with pytest.raises(ValueError, match=r"no dialect \\(application/json\\)"):
                         streamkit_cassette.fold(1)
                 """
             )

@@ -1014,21 +1014,28 @@ class Cassette:
     def fold(self, index: int) -> Any:
         """Stream *index* folded: its dialect's accumulator fed every event of the stream.
 
-        Assert on ``.result`` (the final object) and whatever else the
-        dialect's accumulator offers.  Raises :class:`ValueError` for a stream
-        of no known dialect (a JSON body, say).
+        The dialect is the one recorded for the stream, else the one its first
+        event names.  Assert on ``.result`` (the final object) and whatever
+        else the dialect's accumulator offers.  Raises :class:`ValueError` for
+        a stream of no known dialect (a JSON body, say).
         """
         replayer = self.replayer()
         if not -len(replayer.streams) <= index < len(replayer.streams):
             raise IndexError(f"no stream {index} in a cassette of {len(replayer.streams)}")
         stream = replayer.streams[index]
-        if stream.dialect is None:
+        dialect = stream.dialect
+        if dialect is None:  # recorded without one: the first event may still name it
+            probe = _DialectProbe()
+            probe.feed(stream.body)
+            probe.close()
+            dialect = probe.dialect
+        if dialect is None:
             response = stream.response or {}
             headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-            kind = _media_type(headers.get("content-type")) or "an unknown"
-            raise ValueError(f"stream {index} is a {kind} body of no dialect: nothing to fold")
-        accumulator = _base.get(stream.dialect).accumulator()
-        for event in replayer.iter_events(index):
+            media = _media_type(headers.get("content-type")) or "no content type"
+            raise ValueError(f"stream {index} speaks no dialect ({media}): nothing to fold")
+        accumulator = _base.get(dialect).accumulator()
+        for event in replayer.iter_events(index, dialect=dialect):
             accumulator.feed(event)
         return accumulator
 
