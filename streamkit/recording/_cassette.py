@@ -807,6 +807,13 @@ class Cassette:
     dialect detected from their first event with ``dialect="auto"``.
     *rechunk* and *faults* (one :class:`Fault` for every replayed stream, or
     ``{index: Fault}``) shape what :meth:`timeline` replays.
+
+    What it did is kept for assertions: ``streams`` (the recorded streams it
+    replays from), ``requests`` (every request routed, as
+    :class:`RecordedRequest`), ``replayed`` and ``recorded`` (stream indexes,
+    in order), ``mismatches`` (the :class:`ReplayMismatch` errors raised,
+    also those an HTTP client wrapped in its own); :meth:`fold` folds a
+    stream of the file as it is now.
     """
 
     def __init__(
