@@ -42,7 +42,14 @@ from .dialects._face import (
     Violation as Violation,
 )
 from .dialects._registry import DialectName as DialectName
-from .recording import Recorder as Recorder, Replayer as Replayer
+from .recording import (
+    Cassette as Cassette,
+    Fault as Fault,
+    Recorder as Recorder,
+    Replayer as Replayer,
+    ReplayExhausted as ReplayExhausted,
+    ReplayMismatch as ReplayMismatch,
+)
 
 if TYPE_CHECKING:
     from .dialects import (
@@ -55,18 +62,22 @@ if TYPE_CHECKING:
 __all__ = (
     "DEFAULT_MAX_EVENT_SIZE",
     "Accumulator",
+    "Cassette",
     "DecodeError",
     "Delta",
     "DialectMismatch",
     "DialectName",
     "Drift",
     "EventTooLarge",
+    "Fault",
     "Fold",
     "FoldError",
     "InvalidEvent",
     "Outcome",
     "Recorder",
     "RecordingError",
+    "ReplayExhausted",
+    "ReplayMismatch",
     "Replayer",
     "SSEDecoder",
     "SSEEvent",
@@ -109,4 +120,6 @@ for _name in __all__:
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("streamkit."):
         _obj.__module__ = "streamkit"
+# Errors a test sees are named by their shortest public path.
+ReplayMismatch.__module__ = ReplayExhausted.__module__ = "streamkit"
 del _name, _obj

@@ -71,7 +71,8 @@ class RecordedStream:
     when this stream started and ended.  ``end`` is ``"eof"``, ``"error"`` (then ``error`` holds the
     exception type name and ``error_message`` its message), ``"cancelled"``,
     or ``None`` when the file stops before an end line: the recorder was
-    killed, and the stream is truncated.
+    killed, and the stream is truncated.  ``dialect`` is the dialect this
+    stream speaks: its own when its ``"s"`` line names one, else the header's.
     """
 
     chunks: tuple[tuple[float, bytes], ...]
@@ -83,6 +84,7 @@ class RecordedStream:
     request: dict[str, Any] | None = None
     response: dict[str, Any] | None = None
     meta: dict[str, Any] = attrs.field(factory=dict)
+    dialect: str | None = None
 
     @property
     def body(self) -> bytes:
@@ -116,13 +118,23 @@ def _message(message: Mapping[str, Any] | None, names: frozenset[str]) -> dict[s
     return out
 
 
+class _Inherit:
+    """The dialect of an ``"s"`` line that names none: the stream speaks the header's."""
+
+
+INHERIT = _Inherit()
+
+
 def _stream_fields(
     request: Mapping[str, Any] | None,
     response: Mapping[str, Any] | None,
     meta: Mapping[str, Any] | None,
     names: frozenset[str],
+    dialect: str | _Inherit | None = INHERIT,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {}
+    if not isinstance(dialect, _Inherit):
+        fields["dialect"] = dialect
     for key, value in (("request", request), ("response", response)):
         if value is not None:
             fields[key] = _message(value, names)
@@ -152,9 +164,14 @@ def stream_line(
     response: Mapping[str, Any] | None,
     meta: Mapping[str, Any] | None,
     redact: frozenset[str],
+    dialect: str | _Inherit | None = INHERIT,
 ) -> bytes:
-    """The ``"s"`` line that starts the next stream of a session, redacted."""
-    return _line([t, "s", _stream_fields(request, response, meta, redact)])
+    """The ``"s"`` line that starts the next stream of a session, redacted.
+
+    It names *dialect* unless that is :data:`INHERIT` (the stream then speaks
+    the header's).
+    """
+    return _line([t, "s", _stream_fields(request, response, meta, redact, dialect)])
 
 
 def chunk_line(t: float, chunk: bytes | bytearray | memoryview) -> bytes:
@@ -189,7 +206,8 @@ def load(
         data = _gunzip(data, name)
     if is_raw_sse(name):
         chunks = ((0.0, data),) if data else ()
-        return Header(VERSION, dialect, None), [RecordedStream(chunks, "eof", end_t=0.0)]
+        stream = RecordedStream(chunks, "eof", end_t=0.0, dialect=dialect)
+        return Header(VERSION, dialect, None), [stream]
     return _Parser(name, dialect).parse(data)
 
 
@@ -236,6 +254,7 @@ class _Builder:
             request=self.fields.get("request"),
             response=self.fields.get("response"),
             meta=self.fields.get("meta") or {},
+            dialect=self.fields.get("dialect"),
         )
 
 
@@ -276,14 +295,17 @@ class _Parser:
             raise RecordingError("empty recording: no header line", path=self.name)
         header = self.header(first)
         streams: list[RecordedStream] = []
-        current = _Builder(0.0, self.fields([first]))
+        current = _Builder(0.0, self.fields([first]) | {"dialect": header.dialect})
         for value in lines:
             if not (isinstance(value, list) and len(value) >= 2 and _is_time(value[0])):
                 raise self.error("expected an array [t, kind, ...] with t >= 0")
             t, kind, payload = float(value[0]), value[1], value[2:3]
             if kind == "s":
                 streams.append(current.build())
-                current = _Builder(t, self.fields(payload))
+                fields = self.fields(payload)
+                if self.dialect is not None or "dialect" not in fields:
+                    fields["dialect"] = header.dialect
+                current = _Builder(t, fields)
             elif kind in ("o", "b", "x"):
                 if current.end is not None:
                     raise self.error(f"a {kind!r} line after the stream's end line")
@@ -315,6 +337,7 @@ class _Parser:
         except ValueError:
             raise self.error(f"bad started_at {started_at!r}") from None
         fields = self.fields([value])
+        fields.pop("dialect", None)
         return Header(VERSION, self.dialect or dialect, stamp, **fields)
 
     def fields(self, payload: list[Any]) -> dict[str, Any]:
@@ -326,6 +349,10 @@ class _Parser:
         fields["meta"] = value.get("meta") or {}
         if not all(isinstance(v, dict | None) for v in fields.values()):
             raise self.error('"request", "response" and "meta" must be objects')
+        if "dialect" in value:  # a stream's own dialect (an "s" line); the header's is read apart
+            if not isinstance(value["dialect"], str | None):
+                raise self.error('"dialect" must be a string or null')
+            fields["dialect"] = value["dialect"]
         return fields
 
     def chunk(self, kind: str, data: Any) -> bytes:

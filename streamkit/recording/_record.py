@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
-from ._format import DEFAULT_REDACT, chunk_line, end_line, header_line, stream_line
+from ._format import DEFAULT_REDACT, INHERIT, chunk_line, end_line, header_line, stream_line
 
 if TYPE_CHECKING:
     from collections.abc import (
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     )
     from types import TracebackType
 
+    from ._format import _Inherit
+
 __all__ = ("Recorder",)
 
 _CLOSE_TIMEOUT = 5.0
@@ -44,8 +46,9 @@ _Chunk = TypeVar("_Chunk", bound=bytes | bytearray | memoryview)
 class _Sink:
     """An unbuffered file written one complete line per ``write`` call."""
 
-    def __init__(self, path: str, *, fsync: bool) -> None:
-        self._file = open(path, "wb", buffering=0)  # noqa: SIM115  (closed by close())
+    def __init__(self, path: str, *, fsync: bool, append: bool = False) -> None:
+        mode = "ab" if append else "wb"
+        self._file = open(path, mode, buffering=0)  # noqa: SIM115  (closed by close())
         self._gzip = zlib.compressobj(wbits=31) if path.endswith(".gz") else None
         self._fsync = fsync
         self.broken = False  # a write failed: write nothing more
@@ -207,12 +210,22 @@ class Recorder:
         request: Mapping[str, Any] | None = None,
         response: Mapping[str, Any] | None = None,
         meta: Mapping[str, Any] | None = None,
+        dialect: str | _Inherit | None = INHERIT,
     ) -> None:
-        """Start the next stream of the session (the first starts with the file)."""
+        """Start the next stream of the session (the first starts with the file).
+
+        *dialect* names the dialect of this stream when it differs from the
+        header's (``None``: not a stream of any known dialect).
+        """
         if self._state == "tapping":
             raise RuntimeError("the current stream is still being tapped")
         line = stream_line(
-            self._now(), request=request, response=response, meta=meta, redact=self._redact
+            self._now(),
+            request=request,
+            response=response,
+            meta=meta,
+            redact=self._redact,
+            dialect=dialect,
         )
         self._write(line)
         self._state = "idle"

@@ -191,21 +191,24 @@ class Replayer:
         delay: Mapping[int, int] | None = None,
         inject: Mapping[int, Any] | None = None,
     ) -> Iterator[Any]:
-        """The recording's typed events, through *dialect* (default: the header's).
+        """The recording's typed events, through *dialect*.
 
-        Each stream of a session is decoded on its own, as its own response
-        would be.  Events are numbered from 0 across the selection;
-        ``start_event`` skips the first ones.  Faults for a consumer's tests:
-        ``cut_event=n`` ends the stream before event *n*, as a connection
-        dropped there would (nothing held back comes out); ``drop`` and
-        ``duplicate`` name events to leave out or send twice,
+        By default each stream is read in the dialect it was recorded in (its
+        own, else the header's); a stream recorded with none is read with
+        ``"auto"``, its first event picking the dialect.  Each stream of a
+        session is decoded on its own, as its own response would be.  Events
+        are numbered from 0 across the selection; ``start_event`` skips the
+        first ones.  Faults for a consumer's tests: ``cut_event=n`` ends the
+        stream before event *n*, as a connection dropped there would (nothing
+        held back comes out); ``drop`` and ``duplicate`` name events to leave
+        out or send twice,
         ``delay={i: j}`` sends event *i* right after event *j* (``j > i``),
         and ``inject={i: event}`` sends *event* (say, the dialect's ``error``
         event) just before event *i*.
         """
         faults = _EventFaults(start_event, cut_event, drop, duplicate, delay, inject)
-        name = self._dialect(dialect)
         for index in self._indexes(stream):
+            name = self._dialect(dialect, index)
             for event in iter_events(
                 self.iter_chunks(index, rechunk=rechunk), _registry.choose(name), on_error=on_error
             ):
@@ -233,8 +236,8 @@ class Replayer:
     ) -> AsyncGenerator[Any, None]:
         """:meth:`iter_events` at the recorded pace scaled by *speed* (0: no waiting)."""
         faults = _EventFaults(start_event, cut_event, drop, duplicate, delay, inject)
-        name = self._dialect(dialect)
         for index in self._indexes(stream):
+            name = self._dialect(dialect, index)
             chunks = self.aiter_chunks(speed, stream=index, rechunk=rechunk, clock=clock)
             events = aiter_events(
                 chunks, _registry.choose(name), on_error=on_error, idle_timeout=idle_timeout
@@ -248,10 +251,11 @@ class Replayer:
         for out in faults.finish():
             yield out
 
-    def _dialect(self, dialect: str | None) -> str:
+    def _dialect(self, dialect: str | None, index: int) -> str:
+        """The dialect to read stream *index* in: the caller's, else the one it was recorded in."""
         if dialect:
             return dialect  # the caller's: an unknown name is their ValueError
-        name = self.header.dialect or "auto"
+        name = self.streams[index].dialect or "auto"
         if name != "auto" and name not in _registry.names():
             known = ", ".join(sorted(_registry.names()))
             raise RecordingError(
