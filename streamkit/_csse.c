@@ -97,6 +97,7 @@ typedef struct {
     Py_ssize_t samelen, samecap;
     PyObject *same_name;
     PyObject *mv_owner, *mv_base; /* a memoryview of mv_owner, reused within one call */
+    int busy; /* inside feed() or close(): a call from a finalizer meanwhile is refused */
 } Decoder;
 
 /* -- small helpers ---------------------------------------------------------------- */
@@ -1060,11 +1061,31 @@ raise_pending(Decoder *d)
     return -1;
 }
 
-static PyObject *
-Decoder_feed(Decoder *d, PyObject *arg)
+/* Misuse that would otherwise touch a half-made decoder: RuntimeError. */
+static int
+unusable(Decoder *d)
 {
     if (EventType == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "streamkit._csse.setup() was not called");
+        return -1;
+    }
+    if (d->names == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "SSEDecoder.__init__() was not called");
+        return -1;
+    }
+    if (d->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "SSEDecoder is already parsing a chunk");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *feed_checked(Decoder *d, PyObject *chunk);
+
+static PyObject *
+Decoder_feed(Decoder *d, PyObject *arg)
+{
+    if (unusable(d) < 0) {
         return NULL;
     }
     if (d->refusal != NULL) {
@@ -1084,6 +1105,15 @@ Decoder_feed(Decoder *d, PyObject *arg)
             return NULL;
         }
     }
+    d->busy = 1;
+    PyObject *out = feed_checked(d, chunk); /* steals chunk */
+    d->busy = 0;
+    return out;
+}
+
+static PyObject *
+feed_checked(Decoder *d, PyObject *chunk)
+{
     Py_ssize_t base = d->offset;
     d->offset = base + PyBytes_GET_SIZE(chunk);
     PyObject *events = PyList_New(0);
@@ -1123,6 +1153,9 @@ Decoder_feed(Decoder *d, PyObject *arg)
 static PyObject *
 Decoder_close(Decoder *d, PyObject *Py_UNUSED(ignored))
 {
+    if (unusable(d) < 0) {
+        return NULL;
+    }
     if (d->refusal != NULL) {
         if (raise_pending(d) < 0) {
             return NULL;
@@ -1139,7 +1172,9 @@ Decoder_close(Decoder *d, PyObject *Py_UNUSED(ignored))
         if (sink == NULL) {
             return NULL;
         }
+        d->busy = 1;
         int rc = flush(d, sink, d->offset);
+        d->busy = 0;
         views_release(d);
         Py_DECREF(sink);
         if (rc < 0) {
@@ -1250,6 +1285,10 @@ static int
 Decoder_init(Decoder *d, PyObject *args, PyObject *kwargs)
 {
     static char *kwlist[] = {"max_event_size", NULL};
+    if (d->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "SSEDecoder is already parsing a chunk");
+        return -1;
+    }
     PyObject *max_obj = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|$O:SSEDecoder", kwlist, &max_obj)) {
         return -1;
@@ -1369,6 +1408,10 @@ static PyObject *
 Decoder_get_slot(Decoder *d, void *closure)
 {
     PyObject *value = *(PyObject **)((char *)d + (Py_ssize_t)closure);
+    if (value == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "SSEDecoder.__init__() was not called");
+        return NULL;
+    }
     return Py_NewRef(value);
 }
 

@@ -74,3 +74,32 @@ def test_the_public_names() -> None:
     assert SSEDecoder.__name__ == "SSEDecoder"
     assert SSEDecoder.__module__ == "streamkit"
     assert SSEDecoder.__doc__ == _sse.PySSEDecoder.__doc__
+
+
+def test_a_chunk_whose_bytes_feed_the_same_decoder(sse_decoder: type[SSEDecoder]) -> None:
+    """``bytes(chunk)`` runs before the decoder touches its state, in both decoders."""
+    decoder = sse_decoder()
+
+    class Sneaky:
+        def __bytes__(self) -> bytes:
+            inner.extend(decoder.feed(b"data: inner\n\n"))
+            return b"data: outer\n\n"
+
+    inner: list[SSEEvent] = []
+    outer = decoder.feed(Sneaky())  # type: ignore[arg-type]
+    assert inner == [SSEEvent(data=b"inner")]
+    assert outer == [SSEEvent(data=b"outer")]
+    assert [event.offset for event in [*inner, *outer]] == [0, 13]
+    assert decoder.offset == 26
+
+
+def test_a_decoder_not_initialised_is_refused() -> None:
+    if _sse.CSSEDecoder is None:
+        pytest.skip("the compiled tokenizer is not in use")
+    decoder = _sse.CSSEDecoder.__new__(_sse.CSSEDecoder)
+    with pytest.raises(RuntimeError, match=r"__init__\(\) was not called"):
+        decoder.feed(b"data: x\n\n")
+    with pytest.raises(RuntimeError, match=r"__init__\(\) was not called"):
+        decoder.close()
+    with pytest.raises(AttributeError):
+        _ = decoder.last_event_id
