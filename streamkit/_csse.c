@@ -1382,6 +1382,10 @@ part_value(Decoder *d, Part *p)
 static PyObject *
 Decoder_get_data(Decoder *d, void *Py_UNUSED(closure))
 {
+    if (d->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "SSEDecoder is already parsing a chunk");
+        return NULL;
+    }
     if (d->nparts == 0) {
         Py_RETURN_NONE;
     }
@@ -1422,6 +1426,10 @@ Decoder_set_slot(Decoder *d, PyObject *value, void *closure)
         PyErr_SetString(PyExc_AttributeError, "the decoder's attributes cannot be deleted");
         return -1;
     }
+    if (d->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "SSEDecoder is already parsing a chunk");
+        return -1;
+    }
     PyObject **slot = (PyObject **)((char *)d + (Py_ssize_t)closure);
     Py_INCREF(value);
     Py_SETREF(*slot, value);
@@ -1449,8 +1457,18 @@ static PyGetSetDef Decoder_getset[] = {
 
 static PyMethodDef Decoder_methods[] = {
     {"feed", (PyCFunction)Decoder_feed, METH_O,
-     "feed(chunk, /)\n--\n\nParse the next chunk of the body; return the events it completed."},
-    {"close", (PyCFunction)Decoder_close, METH_NOARGS, "close($self, /)\n--\n\nEnd the body."},
+     "feed($self, chunk, /)\n--\n\n"
+     "Parse the next chunk of the body; return the events it completed.\n\n"
+     "When a chunk completes some events and then meets an error, the events\n"
+     "are returned and the error is raised by the next call to :meth:`feed`\n"
+     "or :meth:`close`, so that nothing before an error is lost."},
+    {"close", (PyCFunction)Decoder_close, METH_NOARGS,
+     "close($self, /)\n--\n\n"
+     "End the body.\n\n"
+     "Per the standard an event not yet ended by a blank line is discarded,\n"
+     "so this returns no event; :attr:`truncated` then tells whether bytes\n"
+     "of an unfinished event or line were dropped.  An error that the last\n"
+     ":meth:`feed` held back (see there) is raised here."},
     {NULL},
 };
 
