@@ -249,16 +249,21 @@ def _event_trace(event: SSEEvent, chunk: Any) -> Any:
     )
 
 
-def check_sse_diff(body: bytes, cuts: list[int], small_max: int) -> None:
+def check_sse_diff(body: bytes, cuts: list[int], small_max: int, *, whole: bool = True) -> None:
     """The compiled decoder and the pure one, on *body* in several chunkings and limits:
     the same trace (:func:`_trace`) every time.  A no-op where the compiled one is not in use.
+
+    The chunkings: split at *cuts*, and at every other cut as bytearray and as
+    memoryview chunks; with *whole* also the body in one chunk and byte at a time.
     """
     compiled = _sse.CSSEDecoder
     if compiled is None:
         return
-    chunkings: list[list[Any]] = [[body], split_at(body, cuts)]
-    if len(body) <= BYTEWISE_SSE:
-        chunkings.append(bytewise(body))
+    chunkings: list[list[Any]] = [split_at(body, cuts)]
+    if whole:
+        chunkings.append([body])
+        if len(body) <= BYTEWISE_SSE:
+            chunkings.append(bytewise(body))
     # Mutable and view chunks are copied on entry: the same events, views of the copies.
     chunkings.append([bytearray(chunk) for chunk in split_at(body, cuts[::2])])
     chunkings.append([memoryview(chunk) for chunk in split_at(body, cuts[1::2])])
