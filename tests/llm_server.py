@@ -65,7 +65,8 @@ MODELS = {
 
 def pieces(body: bytes) -> list[bytes]:
     """*body* cut into chunks of the sizes in :data:`PIECES`, in turn."""
-    out, position = [], 0
+    out: list[bytes] = []
+    position = 0
     for size in itertools.cycle(PIECES):
         if position >= len(body):
             return out

@@ -104,16 +104,19 @@ CASES = [
     ("body", "expected", "state"), [pytest.param(*c[1:], id=c[0]) for c in CASES]
 )
 def test_conformance(
-    body: bytes, expected: list[SSEEvent], state: tuple[str, int | None, bool]
+    body: bytes,
+    expected: list[SSEEvent],
+    state: tuple[str, int | None, bool],
+    sse_decoder: type[SSEDecoder],
 ) -> None:
-    events = three_ways(body)
+    events = three_ways(body, sse_decoder)
     assert events == expected
-    _, decoder = decode_chunks([body])
+    _, decoder = decode_chunks([body], sse_decoder)
     assert (decoder.last_event_id, decoder.retry, decoder.truncated) == state
 
 
-def test_text_replaces_invalid_utf8() -> None:
-    [event] = three_ways(b"data: ok \xff \xe4\xb8 end\n\n")
+def test_text_replaces_invalid_utf8(sse_decoder: type[SSEDecoder]) -> None:
+    [event] = three_ways(b"data: ok \xff \xe4\xb8 end\n\n", sse_decoder)
     assert event.data == b"ok \xff \xe4\xb8 end"
     assert event.text == "ok \ufffd \ufffd end"
 
@@ -126,35 +129,35 @@ def test_text_replaces_invalid_utf8() -> None:
         pytest.param(b"\xef\xbb\xbfdata: x\n\n", id="bom"),
     ],
 )
-def test_every_split_point(body: bytes) -> None:
+def test_every_split_point(body: bytes, sse_decoder: type[SSEDecoder]) -> None:
     """A CR ending one chunk pairs with an LF opening the next; a BOM may be split anywhere."""
     for i in range(len(body) + 1):
         for j in range(i, len(body) + 1):
-            events, _ = decode_chunks([body[:i], body[i:j], body[j:]])
+            events, _ = decode_chunks([body[:i], body[i:j], body[j:]], sse_decoder)
             assert events == [E(data=b"x")], (i, j)
 
 
-def test_cr_then_lf_in_next_chunk_is_one_line_end() -> None:
-    decoder = SSEDecoder()
+def test_cr_then_lf_in_next_chunk_is_one_line_end(sse_decoder: type[SSEDecoder]) -> None:
+    decoder = sse_decoder()
     assert decoder.feed(b"data: a\r") == []
     assert decoder.feed(b"\ndata: b\r") == []
     assert decoder.feed(b"\n\r") == [E(data=b"a\nb")]
     assert decoder.feed(b"\n") == []  # the LF of the final CRLF, not a second blank line
 
 
-def test_single_line_payload_is_a_view_of_the_chunk() -> None:
+def test_single_line_payload_is_a_view_of_the_chunk(sse_decoder: type[SSEDecoder]) -> None:
     chunk = b'event: a\ndata: {"x": 1}\n\n'
-    [event] = SSEDecoder().feed(chunk)
+    [event] = sse_decoder().feed(chunk)
     view = event.view
     assert isinstance(view, memoryview)
     assert view.obj is chunk
     assert event.data == b'{"x": 1}'
 
 
-def test_offset_names_the_first_line_of_each_event() -> None:
+def test_offset_names_the_first_line_of_each_event(sse_decoder: type[SSEDecoder]) -> None:
     body = b"\xef\xbb\xbf: hi\ndata: a\n\nid: 1\r\ndata: b\r\n\r\nevent: x\ndata: c\n\n"
     for chunks in ([body], [body[i : i + 1] for i in range(len(body))]):
-        events, _ = decode_chunks(chunks)
+        events, _ = decode_chunks(chunks, sse_decoder)
         assert [e.offset for e in events] == [
             body.index(b"data: a"),
             body.index(b"id: 1"),
@@ -162,27 +165,27 @@ def test_offset_names_the_first_line_of_each_event() -> None:
         ]
 
 
-def test_mutable_chunks_are_not_aliased() -> None:
+def test_mutable_chunks_are_not_aliased(sse_decoder: type[SSEDecoder]) -> None:
     chunk = bytearray(b"data: abc\n\n")
-    [event] = SSEDecoder().feed(chunk)
+    [event] = sse_decoder().feed(chunk)
     chunk[6:9] = b"xyz"
     assert event.data == b"abc"
 
 
-def test_pending_data_does_not_pin_chunks() -> None:
-    decoder = SSEDecoder()
+def test_pending_data_does_not_pin_chunks(sse_decoder: type[SSEDecoder]) -> None:
+    decoder = sse_decoder()
     decoder.feed(b"data: a\r\n")
     assert type(decoder._data) is bytes  # copied out of the chunk when feed returned
 
 
-def test_accepts_memoryview_and_bytearray() -> None:
-    decoder = SSEDecoder()
+def test_accepts_memoryview_and_bytearray(sse_decoder: type[SSEDecoder]) -> None:
+    decoder = sse_decoder()
     assert decoder.feed(memoryview(b"data: a\n")) == []
     assert decoder.feed(bytearray(b"\n")) == [E(data=b"a")]
 
 
-def test_offset_counts_every_byte() -> None:
-    decoder = SSEDecoder()
+def test_offset_counts_every_byte(sse_decoder: type[SSEDecoder]) -> None:
+    decoder = sse_decoder()
     decoder.feed(b"\xef\xbb")
     decoder.feed(b"\xbfdata: x\n")
     assert decoder.offset == 11
@@ -200,8 +203,8 @@ def test_event_equality_and_repr() -> None:
 # -- bounded memory and errors ---------------------------------------------------
 
 
-def test_event_too_large_in_data_lines() -> None:
-    decoder = SSEDecoder(max_event_size=100)
+def test_event_too_large_in_data_lines(sse_decoder: type[SSEDecoder]) -> None:
+    decoder = sse_decoder(max_event_size=100)
     decoder.feed(b"data: " + b"a" * 60 + b"\n")
     with pytest.raises(EventTooLarge, match="max_event_size=100") as info:
         decoder.feed(b"data: " + b"b" * 60 + b"\n")
@@ -210,8 +213,8 @@ def test_event_too_large_in_data_lines() -> None:
     assert "byte 134" in str(info.value)
 
 
-def test_event_too_large_in_one_unterminated_line() -> None:
-    decoder = SSEDecoder(max_event_size=1000)
+def test_event_too_large_in_one_unterminated_line(sse_decoder: type[SSEDecoder]) -> None:
+    decoder = sse_decoder(max_event_size=1000)
     for _ in range(100):
         decoder.feed(b"x" * 10)
     with pytest.raises(EventTooLarge) as info:
@@ -219,8 +222,8 @@ def test_event_too_large_in_one_unterminated_line() -> None:
     assert info.value.offset == 1001
 
 
-def test_bound_counts_one_event_only() -> None:
-    decoder = SSEDecoder(max_event_size=64)
+def test_bound_counts_one_event_only(sse_decoder: type[SSEDecoder]) -> None:
+    decoder = sse_decoder(max_event_size=64)
     body = b"data: " + b"a" * 50 + b"\n\n"
     events = []
     for _ in range(1000):
@@ -228,17 +231,17 @@ def test_bound_counts_one_event_only() -> None:
     assert len(events) == 1000
 
 
-def test_refuses_input_after_error() -> None:
-    decoder = SSEDecoder(max_event_size=10)
+def test_refuses_input_after_error(sse_decoder: type[SSEDecoder]) -> None:
+    decoder = sse_decoder(max_event_size=10)
     with pytest.raises(EventTooLarge):
         decoder.feed(b"data: 0123456789abc\n")
     with pytest.raises(StreamError, match="after an earlier error"):
         decoder.feed(b"\n")
 
 
-def test_refuses_input_after_close() -> None:
+def test_refuses_input_after_close(sse_decoder: type[SSEDecoder]) -> None:
     """Feeding a closed decoder is a mistake of the caller, not bad input: RuntimeError."""
-    decoder = SSEDecoder()
+    decoder = sse_decoder()
     decoder.close()
     assert decoder.close() == []
     with pytest.raises(RuntimeError, match="after close") as caught:
@@ -247,27 +250,29 @@ def test_refuses_input_after_close() -> None:
 
 
 @pytest.mark.parametrize("chunk", ["data: x\n\n", 5, None, 1.5, [b"data: x\n\n"]])
-def test_a_chunk_that_is_not_bytes_like_is_a_type_error(chunk: object) -> None:
+def test_a_chunk_that_is_not_bytes_like_is_a_type_error(
+    chunk: object, sse_decoder: type[SSEDecoder]
+) -> None:
     """``bytes(5)`` would be five NULs and a str has no one encoding: both are refused."""
-    decoder = SSEDecoder()
+    decoder = sse_decoder()
     with pytest.raises(TypeError, match=type(chunk).__name__):
         decoder.feed(chunk)  # type: ignore[arg-type]
     assert decoder.feed(b"data: x\n\n") == [SSEEvent(data=b"x")]
 
 
 @pytest.mark.parametrize("make", [bytearray, memoryview, lambda b: array.array("B", b)])
-def test_any_bytes_like_chunk_is_taken(make: Any) -> None:
-    decoder = SSEDecoder()
+def test_any_bytes_like_chunk_is_taken(make: Any, sse_decoder: type[SSEDecoder]) -> None:
+    decoder = sse_decoder()
     assert decoder.feed(make(b"data: x\n\n")) == [SSEEvent(data=b"x")]
 
 
-def test_max_event_size_must_be_positive() -> None:
+def test_max_event_size_must_be_positive(sse_decoder: type[SSEDecoder]) -> None:
     with pytest.raises(ValueError, match="positive"):
-        SSEDecoder(max_event_size=0)
+        sse_decoder(max_event_size=0)
 
 
-def test_huge_retry_value_is_ignored_not_fatal() -> None:
-    events = three_ways(b"retry: " + b"9" * 5000 + b"\ndata: x\n\n")
+def test_huge_retry_value_is_ignored_not_fatal(sse_decoder: type[SSEDecoder]) -> None:
+    events = three_ways(b"retry: " + b"9" * 5000 + b"\ndata: x\n\n", sse_decoder)
     assert events == [E(data=b"x")]
 
 
@@ -294,9 +299,11 @@ def test_encode_event(kwargs: dict[str, object], wire: bytes) -> None:
     assert streamkit.encode_event(**kwargs) == wire  # type: ignore[arg-type]
 
 
-def test_encode_roundtrip_examples() -> None:
+def test_encode_roundtrip_examples(sse_decoder: type[SSEDecoder]) -> None:
     for data in (b"", b"\n", b"a\n", b"\na", b" lead", b"x:y", "é".encode()):
-        [event] = three_ways(streamkit.encode_event(event="t", data=data, id="i", retry=3))
+        [event] = three_ways(
+            streamkit.encode_event(event="t", data=data, id="i", retry=3), sse_decoder
+        )
         assert event == E("t", data, "i", 3)
 
 

@@ -22,9 +22,11 @@ sse_bodies = st.lists(atoms, max_size=80).map(b"".join) | st.binary(max_size=300
 
 @settings(max_examples=1000)
 @given(body=sse_bodies, cuts=st.lists(st.integers(0, 400), max_size=12))
-def test_any_chunking_gives_the_same_events(body: bytes, cuts: list[int]) -> None:
-    whole, d1 = decode_chunks([body])
-    split, d2 = decode_chunks(split_at(body, cuts))
+def test_any_chunking_gives_the_same_events(
+    body: bytes, cuts: list[int], sse_decoder: type[SSEDecoder]
+) -> None:
+    whole, d1 = decode_chunks([body], sse_decoder)
+    split, d2 = decode_chunks(split_at(body, cuts), sse_decoder)
     assert split == whole
     assert [e.offset for e in split] == [e.offset for e in whole]
     assert (d2.last_event_id, d2.retry, d2.truncated) == (d1.last_event_id, d1.retry, d1.truncated)
@@ -32,15 +34,19 @@ def test_any_chunking_gives_the_same_events(body: bytes, cuts: list[int]) -> Non
 
 @settings(max_examples=500)
 @given(body=sse_bodies)
-def test_one_byte_chunks_and_empty_chunks(body: bytes) -> None:
-    whole, _ = decode_chunks([body])
-    bytewise, _ = decode_chunks(chunk for i in range(len(body)) for chunk in (b"", body[i : i + 1]))
+def test_one_byte_chunks_and_empty_chunks(body: bytes, sse_decoder: type[SSEDecoder]) -> None:
+    whole, _ = decode_chunks([body], sse_decoder)
+    bytewise, _ = decode_chunks(
+        (chunk for i in range(len(body)) for chunk in (b"", body[i : i + 1])), sse_decoder
+    )
     assert bytewise == whole
 
 
 @given(body=st.binary(max_size=500), cuts=st.lists(st.integers(0, 500), max_size=8))
-def test_arbitrary_bytes_raise_only_stream_errors(body: bytes, cuts: list[int]) -> None:
-    decoder = SSEDecoder(max_event_size=64)
+def test_arbitrary_bytes_raise_only_stream_errors(
+    body: bytes, cuts: list[int], sse_decoder: type[SSEDecoder]
+) -> None:
+    decoder = sse_decoder(max_event_size=64)
     try:
         for chunk in split_at(body, cuts):
             for event in decoder.feed(chunk):
@@ -57,10 +63,10 @@ retries = st.none() | st.integers(0, 2**40)
 
 @given(event=names, data=st.binary(max_size=200), id=ids, retry=retries)
 def test_decode_of_encode_is_identity(
-    event: str, data: bytes, id: str | None, retry: int | None
+    event: str, data: bytes, id: str | None, retry: int | None, sse_decoder: type[SSEDecoder]
 ) -> None:
     wire = streamkit.encode_event(event=event, data=data, id=id, retry=retry)
-    [decoded] = decode_chunks([wire])[0]
+    [decoded] = decode_chunks([wire], sse_decoder)[0]
     # SSE cannot carry a CR inside data: CR and CRLF come back as LF.
     expected_data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     assert decoded == SSEEvent(event, expected_data, id or "", retry)
@@ -73,13 +79,15 @@ def test_decode_of_encode_is_identity(
     cuts=st.lists(st.integers(0, 2000), max_size=10),
 )
 def test_encoded_streams_decode_in_any_chunking(
-    events: list[tuple[str, bytes, str | None, int | None]], cuts: list[int]
+    events: list[tuple[str, bytes, str | None, int | None]],
+    cuts: list[int],
+    sse_decoder: type[SSEDecoder],
 ) -> None:
     body = b"".join(
         streamkit.encode_event(event=e, data=d.replace(b"\r", b""), id=i, retry=r)
         for e, d, i, r in events
     )
-    decoded, _ = decode_chunks(split_at(body, cuts))
+    decoded, _ = decode_chunks(split_at(body, cuts), sse_decoder)
     last_id = ""
     expected = []
     starts = []
@@ -118,9 +126,9 @@ def assistants_body() -> tuple[bytes, list[tuple[str, object]]]:
 
 
 @given(cuts=st.lists(st.integers(0, 3000), max_size=30))
-def test_assistants_stream_in_any_chunking(cuts: list[int]) -> None:
+def test_assistants_stream_in_any_chunking(cuts: list[int], sse_decoder: type[SSEDecoder]) -> None:
     body, expected = assistants_body()
-    events, decoder = decode_chunks(split_at(body, cuts))
+    events, decoder = decode_chunks(split_at(body, cuts), sse_decoder)
     assert not decoder.truncated
     got = [(e.event, e.text if e.event == "done" else json.loads(e.data)) for e in events]
     assert got == expected
@@ -129,9 +137,9 @@ def test_assistants_stream_in_any_chunking(cuts: list[int]) -> None:
 # -- linear cost ---------------------------------------------------------------------
 
 
-def _feed_bytewise(size: int) -> float:
+def _feed_bytewise(size: int, decoder_class: type[SSEDecoder]) -> float:
     body = b"data: " + b"x" * size + b"\n\n"
-    decoder = SSEDecoder(max_event_size=size + 100)
+    decoder = decoder_class(max_event_size=size + 100)
     feed = decoder.feed
     view = memoryview(body)
     start = time.perf_counter()
@@ -144,8 +152,8 @@ def _feed_bytewise(size: int) -> float:
 
 
 @pytest.mark.slow
-def test_one_byte_feeding_is_linear() -> None:
+def test_one_byte_feeding_is_linear(sse_decoder: type[SSEDecoder]) -> None:
     """A 10 MB event fed one byte at a time costs about 10x a 1 MB one, not 100x."""
-    small = min(_feed_bytewise(1_000_000) for _ in range(2))
-    large = _feed_bytewise(10_000_000)
+    small = min(_feed_bytewise(1_000_000, sse_decoder) for _ in range(2))
+    large = _feed_bytewise(10_000_000, sse_decoder)
     assert large / small < 25, (small, large)

@@ -5,11 +5,14 @@ Not a test module (pytest does not collect it) and atheris is not a dependency::
     .venv/bin/pip install atheris
     .venv/bin/python -m tests.fuzz.atheris_main TARGET [CORPUS_DIR] [libFuzzer flags]
 
-TARGET is ``sse``, ``recording`` or ``dialect-NAME`` (typed decoding of every
-error policy in several chunkings, then the lenient and strict folds).  The
-first bytes of each input choose the chunking (and for ``sse`` a small
-``max_event_size``), the rest is the body.  With a CORPUS_DIR that does not
-exist yet, it is created and seeded from the real recordings.  Useful flags:
+TARGET is ``sse``, ``sse-diff`` (the compiled tokenizer against the pure one:
+the same trace of events, errors and state, call by call), ``recording`` or
+``dialect-NAME`` (typed decoding of every error policy in several chunkings,
+then the lenient and strict folds).  The first bytes of each input choose the
+chunking (and for ``sse`` and ``sse-diff`` a small ``max_event_size``), the
+rest is the body (``sse-diff`` needs the compiled tokenizer in use).  With a
+CORPUS_DIR that does not exist yet, it is created and seeded from the real
+recordings.  Useful flags:
 ``-runs=N`` (inputs to run), ``-max_len=4096``, ``-timeout=20`` (seconds per
 input: a hang), ``-rss_limit_mb=2048``, ``-artifact_prefix=DIR/``.
 See ``docs/reliability.md`` for the campaign that was run.
@@ -44,21 +47,24 @@ def seeds(target: str) -> list[bytes]:
                 for start in range(1, len(lines), 8)
             ]
         return out
-    dialects = [target.removeprefix("dialect-")] if target != "sse" else targets.dialect_names()
+    sse = target in ("sse", "sse-diff")
+    dialects = [target.removeprefix("dialect-")] if not sse else targets.dialect_names()
     out = []
     for dialect in dialects:
         for body in targets.real_bodies(dialect):
             events = body.split(b"\n\n")
             for start in range(0, len(events), 5):
                 window = b"\n\n".join(events[start : start + 5])[:4000] + b"\n\n"
-                out.append((b"\x40" if target == "sse" else b"") + b"\x00" + window)
+                out.append((b"\x40" if sse else b"") + b"\x00" + window)
     return out
 
 
 def main() -> None:
     target, *args = sys.argv[1:]
-    if target not in ("sse", "recording") and not target.startswith("dialect-"):
-        raise SystemExit(f"unknown target {target!r}: sse, recording or dialect-NAME")
+    if target not in ("sse", "sse-diff", "recording") and not target.startswith("dialect-"):
+        raise SystemExit(f"unknown target {target!r}: sse, sse-diff, recording or dialect-NAME")
+    if target == "sse-diff" and targets._sse.CSSEDecoder is None:
+        raise SystemExit("sse-diff: the compiled tokenizer is not in use")
 
     def fuzz(data: bytes) -> None:
         targets.run_input(target, data)

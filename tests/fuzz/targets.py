@@ -9,7 +9,11 @@ The invariants (see ``docs/reliability.md``):
   same end state, and the same error (when no size limit is in play);
 - **nothing lost before an error**: the events delivered before an error are a
   prefix of what an unlimited decode gives, and no chunking delivers fewer
-  than byte-at-a-time feeding (which stops at the earliest possible point).
+  than byte-at-a-time feeding (which stops at the earliest possible point);
+- **one contract**: the compiled tokenizer and the pure-Python one, fed the same
+  chunks, return the same events from the same calls (offsets and views included),
+  raise the same errors (type, message, offset, excerpt) from the same calls, and
+  end in the same state (:func:`check_sse_diff`).
 
 Each target raises ``AssertionError`` (or lets an unexpected exception
 escape) when an invariant breaks.  The hypothesis tests of this package
@@ -36,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 import streamkit
-from streamkit import SSEDecoder, SSEEvent, StreamError, dialects
+from streamkit import SSEDecoder, SSEEvent, StreamError, _sse, dialects
 from streamkit.recording import Recorder, RecordingWarning, Replayer
 
 if TYPE_CHECKING:
@@ -123,8 +127,13 @@ def event_key(event: Any) -> Any:
 class Decoded:
     """What decoding one chunking gave: events, the error it ended with, the end state."""
 
-    def __init__(self, chunks: list[bytes], max_event_size: int) -> None:
-        decoder = SSEDecoder(max_event_size=max_event_size)
+    def __init__(
+        self,
+        chunks: list[bytes],
+        max_event_size: int,
+        decoder_class: type[SSEDecoder] = SSEDecoder,
+    ) -> None:
+        decoder = decoder_class(max_event_size=max_event_size)
         self.events: list[SSEEvent] = []
         self.error: StreamError | None = None
         try:
@@ -148,7 +157,9 @@ def _check_event(event: SSEEvent) -> None:
     assert event.retry is None or (type(event.retry) is int and event.retry >= 0)
 
 
-def check_sse(body: bytes, cuts: list[int], small_max: int) -> None:
+def check_sse(
+    body: bytes, cuts: list[int], small_max: int, decoder_class: type[SSEDecoder] = SSEDecoder
+) -> None:
     """The SSE decoder on *body*, whole, split at *cuts*, and byte at a time.
 
     With the default ``max_event_size`` no error is possible and every chunking
@@ -158,7 +169,7 @@ def check_sse(body: bytes, cuts: list[int], small_max: int) -> None:
     """
     size = len(body)
     with time_bound(size, "sse whole"):
-        whole = Decoded([body], streamkit.DEFAULT_MAX_EVENT_SIZE)
+        whole = Decoded([body], streamkit.DEFAULT_MAX_EVENT_SIZE, decoder_class)
     assert whole.error is None, whole.error
     for event in whole.events:
         _check_event(event)
@@ -167,14 +178,14 @@ def check_sse(body: bytes, cuts: list[int], small_max: int) -> None:
         chunkings.append(bytewise(body))
     for chunks in chunkings:
         with time_bound(size, "sse chunked"):
-            other = Decoded(chunks, streamkit.DEFAULT_MAX_EVENT_SIZE)
+            other = Decoded(chunks, streamkit.DEFAULT_MAX_EVENT_SIZE, decoder_class)
         assert other.error is None, other.error
         assert other.events == whole.events
         assert other.offsets == whole.offsets
         assert other.state == whole.state
 
     # A small max_event_size: errors allowed, but only EventTooLarge, and nothing lost.
-    limited = [Decoded(chunks, small_max) for chunks in [[body], *chunkings]]
+    limited = [Decoded(chunks, small_max, decoder_class) for chunks in [[body], *chunkings]]
     for result in limited:
         if result.error is not None:
             assert type(result.error) is streamkit.EventTooLarge, repr(result.error)
@@ -192,6 +203,75 @@ def check_sse(body: bytes, cuts: list[int], small_max: int) -> None:
                 len(result.events),
                 len(finest.events),
             )
+
+
+# -- the compiled tokenizer against the pure one ------------------------------------
+
+
+def _trace(decoder_class: type[SSEDecoder], chunks: list[Any], max_event_size: int) -> list[Any]:
+    """Everything a decoder shows, call by call: what each feed() and close() returned or
+    raised, then its state; and once refused, what the next calls raise."""
+    decoder = decoder_class(max_event_size=max_event_size)
+    out: list[Any] = []
+    calls = [*((decoder.feed, chunk) for chunk in chunks), (decoder.close, None)]
+    refused = 0
+    for call, chunk in calls:
+        try:
+            events = call() if chunk is None else call(chunk)
+        except StreamError as exc:
+            out.append(("raised", _error_key(exc), exc.excerpt, str(exc)))
+            refused += 1
+            if refused > 2:
+                break  # refusing again says nothing new
+            continue
+        out.append(("returned", [_event_trace(event, chunk) for event in events]))
+        out.append(("state", decoder.last_event_id, decoder.retry, decoder.offset))
+    out.append(("end", decoder.last_event_id, decoder.retry, decoder.truncated, decoder.offset))
+    return out
+
+
+def _event_trace(event: SSEEvent, chunk: Any) -> Any:
+    view = event.view
+    of_chunk = isinstance(view, memoryview) and view.obj is chunk
+    owner = bytes(view.obj) if isinstance(view, memoryview) else None
+    assert bytes(view) == event.data
+    return (
+        type(event),
+        event.event,
+        event.data,
+        event.id,
+        event.retry,
+        event.offset,
+        type(view),
+        of_chunk,
+        owner,
+    )
+
+
+def check_sse_diff(body: bytes, cuts: list[int], small_max: int, *, whole: bool = True) -> None:
+    """The compiled decoder and the pure one, on *body* in several chunkings and limits:
+    the same trace (:func:`_trace`) every time.  A no-op where the compiled one is not in use.
+
+    The chunkings: split at *cuts*, and at every other cut as bytearray and as
+    memoryview chunks; with *whole* also the body in one chunk and byte at a time.
+    """
+    compiled = _sse.CSSEDecoder
+    if compiled is None:
+        return
+    chunkings: list[list[Any]] = [split_at(body, cuts)]
+    if whole:
+        chunkings.append([body])
+        if len(body) <= BYTEWISE_SSE:
+            chunkings.append(bytewise(body))
+    # Mutable and view chunks are copied on entry: the same events, views of the copies.
+    chunkings.append([bytearray(chunk) for chunk in split_at(body, cuts[::2])])
+    chunkings.append([memoryview(chunk) for chunk in split_at(body, cuts[1::2])])
+    for chunks in chunkings:
+        for limit in (streamkit.DEFAULT_MAX_EVENT_SIZE, small_max):
+            with time_bound(len(body), "sse diff"):
+                pure = _trace(_sse.PySSEDecoder, chunks, limit)
+                fast = _trace(compiled, chunks, limit)
+            assert fast == pure, (limit, [len(chunk) for chunk in chunks])
 
 
 # -- typed decoding and folds ------------------------------------------------------
@@ -354,17 +434,17 @@ def _cuts(data: bytes) -> tuple[list[int], bytes]:
 
 
 def run_input(target: str, data: bytes) -> None:
-    """Run one raw input on *target* (``sse``, ``recording`` or ``dialect-NAME``).
+    """Run one raw input on *target* (``sse``, ``sse-diff``, ``recording`` or ``dialect-NAME``).
 
-    ``sse``: byte 0 sets the small ``max_event_size`` (1-256), then the cuts, then
+    ``sse`` and ``sse-diff``: byte 0 sets the small ``max_event_size`` (1-256), then the cuts, then
     the body.  ``dialect-NAME``: the cuts, then the body.  ``recording``: byte 0
     picks gzip (bit 0) and whether to write it raw (bit 1), the rest is the file.
     """
     if not data:
         return
-    if target == "sse":
+    if target in ("sse", "sse-diff"):
         cuts, body = _cuts(data[1:])
-        check_sse(body, cuts, data[0] + 1)
+        (check_sse if target == "sse" else check_sse_diff)(body, cuts, data[0] + 1)
     elif target == "recording":
         suffix = ".ndjson.gz" if data[0] & 1 else ".ndjson"
         check_recording(data[1:], suffix, compress=not data[0] & 2)
@@ -410,11 +490,13 @@ def check_memory(
     return peak
 
 
-def sse_sink(max_event_size: int) -> Callable[[Iterable[bytes]], None]:
+def sse_sink(
+    max_event_size: int, decoder_class: type[SSEDecoder] = SSEDecoder
+) -> Callable[[Iterable[bytes]], None]:
     """Feed chunks to a decoder with *max_event_size*, dropping events; EventTooLarge is fine."""
 
     def feed(chunks: Iterable[bytes]) -> None:
-        decoder = SSEDecoder(max_event_size=max_event_size)
+        decoder = decoder_class(max_event_size=max_event_size)
         try:
             for chunk in chunks:
                 decoder.feed(chunk)

@@ -1,4 +1,9 @@
-"""Fuzzing the SSE decoder: exceptions, time, chunking, and memory bounded by max_event_size."""
+"""Fuzzing the SSE decoders: exceptions, time, chunking, and memory bounded by max_event_size.
+
+Every test runs on the pure-Python decoder and on the compiled one (the
+``sse_decoder`` fixture); ``tests/test_sse_differential.py`` holds the two to
+each other.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import TYPE_CHECKING
 from hypothesis import given, strategies as st
 
 import streamkit
+from streamkit import SSEDecoder
 
 from . import targets
 from .strategies import cuts, fuzz_settings, sse_bodies
@@ -18,14 +24,16 @@ if TYPE_CHECKING:
 
 @fuzz_settings(smoke=300)
 @given(body=sse_bodies, cuts=cuts, small_max=st.integers(1, 256))
-def test_decoder_invariants(body: bytes, cuts: list[int], small_max: int) -> None:
+def test_decoder_invariants(
+    body: bytes, cuts: list[int], small_max: int, sse_decoder: type[SSEDecoder]
+) -> None:
     """Only EventTooLarge escapes, every chunking agrees, nothing before an error is lost."""
-    targets.check_sse(body, cuts, small_max)
+    targets.check_sse(body, cuts, small_max, sse_decoder)
 
 
 @fuzz_settings(smoke=10)
 @given(body=sse_bodies.filter(bool), seed=st.integers(0, 2**32))
-def test_time_is_linear_in_bytes(body: bytes, seed: int) -> None:
+def test_time_is_linear_in_bytes(body: bytes, seed: int, sse_decoder: type[SSEDecoder]) -> None:
     """Any body repeated to 256 KB decodes, in small random chunks, within the per-byte budget."""
     import random
 
@@ -37,7 +45,7 @@ def test_time_is_linear_in_bytes(body: bytes, seed: int) -> None:
         chunks.append(big[pos : pos + size])
         pos += size
     with targets.time_bound(len(big), "256 KB in random chunks"):
-        result = targets.Decoded(chunks, streamkit.DEFAULT_MAX_EVENT_SIZE)
+        result = targets.Decoded(chunks, streamkit.DEFAULT_MAX_EVENT_SIZE, sse_decoder)
     assert result.error is None
 
 
@@ -95,10 +103,12 @@ HOSTILE: dict[str, Callable[[int, int, int], Iterator[bytes]]] = {
     max_event_size=st.sampled_from([64, 1000, 4096, 65536]),
     chunk=st.sampled_from([1, 7, 100, 4096, 65536]),
 )
-def test_memory_bounded_by_max_event_size(kind: str, max_event_size: int, chunk: int) -> None:
+def test_memory_bounded_by_max_event_size(
+    kind: str, max_event_size: int, chunk: int, sse_decoder: type[SSEDecoder]
+) -> None:
     """Up to 1 MB of hostile input: the decoder holds a few max_event_sizes and a chunk."""
     total = max(64 * 1024, min(1024 * 1024, 2000 * chunk))
     # A chunk of empty events returns a list of many small SSEEvents: output, not state.
     bound = 8 * max_event_size + 64 * chunk + 256 * 1024
     chunks = HOSTILE[kind](total, chunk, max_event_size)
-    targets.check_memory(targets.sse_sink(max_event_size), chunks, bound)
+    targets.check_memory(targets.sse_sink(max_event_size, sse_decoder), chunks, bound)

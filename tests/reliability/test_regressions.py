@@ -29,13 +29,15 @@ GOOD = b"data: a\n\nevent: b\ndata: 1\n\n"
 OVERSIZED = b"data: x\ndata: " + b"y" * 100 + b"\n\n"  # two data lines: the size is checked
 
 
-def test_events_before_event_too_large_in_the_same_chunk_are_delivered() -> None:
+def test_events_before_event_too_large_in_the_same_chunk_are_delivered(
+    sse_decoder: type[SSEDecoder],
+) -> None:
     """feed() returns the events a chunk completed before the error; the next call raises it.
 
     Found by the SSE fuzz target ("an error lost events that byte-at-a-time
     feeding delivers"): feed() raised at once and the two events were lost.
     """
-    decoder = SSEDecoder(max_event_size=64)
+    decoder = sse_decoder(max_event_size=64)
     assert decoder.feed(GOOD + OVERSIZED) == [SSEEvent(data=b"a"), SSEEvent("b", b"1")]
     with pytest.raises(EventTooLarge, match="max_event_size=64") as info:
         decoder.feed(b"data: more\n\n")
@@ -43,7 +45,7 @@ def test_events_before_event_too_large_in_the_same_chunk_are_delivered() -> None
         decoder.feed(b"data: more\n\n")  # the error is raised once, then input is refused
     assert decoder.close() == []
     # The held-back error is raised by close() when no feed() follows.
-    decoder = SSEDecoder(max_event_size=64)
+    decoder = sse_decoder(max_event_size=64)
     assert len(decoder.feed(GOOD + OVERSIZED)) == 2
     with pytest.raises(EventTooLarge) as again:
         decoder.close()
@@ -70,14 +72,14 @@ async def test_aiter_events_delivers_what_came_before_event_too_large() -> None:
 # -- streamkit/_sse.py: the event-name cache kept long names --------------------------
 
 
-def test_long_event_names_are_not_cached() -> None:
+def test_long_event_names_are_not_cached(sse_decoder: type[SSEDecoder]) -> None:
     """256 distinct 64 KB event names leave the decoder holding kilobytes, not 32 MB.
 
     Found by the memory fuzz target ("distinct-names"): the name cache kept up
     to 256 names of any length, as bytes and as str, for the decoder's life,
     so memory was bounded by 512 x max_event_size rather than by it.
     """
-    decoder = SSEDecoder()
+    decoder = sse_decoder()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
@@ -152,7 +154,7 @@ async def test_unknown_recorded_dialect_is_a_recording_error(tmp_path: Path) -> 
 # -- streamkit/_sse.py: deferred lines did not count the event's data ------------------
 
 
-def test_deferred_lines_count_against_max_event_size() -> None:
+def test_deferred_lines_count_against_max_event_size(sse_decoder: type[SSEDecoder]) -> None:
     """Lines deferred after a parsed data line count with it: the decoder never holds more
     than max_event_size for one event.
 
@@ -163,7 +165,7 @@ def test_deferred_lines_count_against_max_event_size() -> None:
     reported it).
     """
     body = b"data: " + b"a" * 20 + b"\n" + b":" * 10 + b"\n" + b":" * 20 + b"\n\n"
-    decoder = SSEDecoder(max_event_size=32)
+    decoder = sse_decoder(max_event_size=32)
     error = None
     for i in range(len(body)):
         try:
@@ -176,7 +178,7 @@ def test_deferred_lines_count_against_max_event_size() -> None:
     assert error.message == "unfinished event exceeds max_event_size=32"
     assert error.offset == 50
     # Whole, the decoder holds nothing between chunks: the event passes (documented).
-    assert SSEDecoder(max_event_size=32).feed(body) == [SSEEvent(data=b"a" * 20)]
+    assert sse_decoder(max_event_size=32).feed(body) == [SSEEvent(data=b"a" * 20)]
 
 
 # -- streamkit/recording/_replay.py: a stream whose times go backwards -----------------
