@@ -10,10 +10,17 @@ from ._errors import (
     DecodeError as DecodeError,
     EventTooLarge as EventTooLarge,
     FoldError as FoldError,
+    FrameError as FrameError,
     RecordingError as RecordingError,
     StreamError as StreamError,
     StreamStalled as StreamStalled,
 )
+from ._eventstream import (
+    EventStreamDecoder as EventStreamDecoder,
+    EventStreamMessage as EventStreamMessage,
+    encode_message as encode_message,
+)
+from ._ndjson import NDJSONDecoder as NDJSONDecoder, NDJSONLine as NDJSONLine
 from ._sse import (
     DEFAULT_MAX_EVENT_SIZE as DEFAULT_MAX_EVENT_SIZE,
     SSEDecoder as SSEDecoder,
@@ -34,8 +41,13 @@ if TYPE_CHECKING:
 __all__ = (
     "DEFAULT_MAX_EVENT_SIZE",
     "DecodeError",
+    "EventStreamDecoder",
+    "EventStreamMessage",
     "EventTooLarge",
     "FoldError",
+    "FrameError",
+    "NDJSONDecoder",
+    "NDJSONLine",
     "Recorder",
     "RecordingError",
     "Replayer",
@@ -48,6 +60,7 @@ __all__ = (
     "assistants",
     "chat",
     "encode_event",
+    "encode_message",
     "iter_events",
     "responses",
 )
