@@ -86,10 +86,13 @@ _MAX_NAME: Final = 255
 _MAX_VALUE: Final = 0xFFFF
 _CACHE_SIZE: Final = 256
 _CACHE_MAX_LEN: Final = 512  # longer header blocks are parsed each time, never kept
+_PRELUDE_CACHE_SIZE: Final = 4096
+_SMALL: Final = 4096  # a rest of a chunk this short is copied into the tail, not viewed
 
 _unpack_prelude = struct.Struct(">III").unpack_from
 _unpack_u32 = struct.Struct(">I").unpack_from
 _unpack_u16 = struct.Struct(">H").unpack_from
+_unpack_crc_prelude = struct.Struct(">IIII").unpack_from  # a message CRC and the next prelude
 
 _EPOCH: Final = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 _MILLISECOND: Final = datetime.timedelta(milliseconds=1)
@@ -151,12 +154,13 @@ class EventStreamMessage:
     headers, header types and payloads do.
     """
 
-    __slots__ = ("_block", "_payload", "event", "offset")
+    __slots__ = ("_block", "event", "offset", "view")
 
     _block: _Block
-    _payload: bytes | memoryview
     event: str
     offset: int | None
+    #: The payload as a read-only bytes-like object, without copying.
+    view: bytes | memoryview
 
     def __init__(
         self,
@@ -169,9 +173,9 @@ class EventStreamMessage:
         # Built through the encoder and the parser, so a message made by hand
         # holds exactly what its bytes would decode to.
         raw = _encode_headers(headers or {}, types or {})
-        block = _parse_block(raw, None, None)
+        block = _parse_block(raw, None)
         self._block = block
-        self._payload = bytes(payload)
+        self.view = bytes(payload)
         self.event = block.event
         self.offset = offset
 
@@ -195,17 +199,12 @@ class EventStreamMessage:
 
     @property
     def data(self) -> bytes:
-        payload = self._payload
+        payload = self.view
         if type(payload) is not bytes:
-            payload = self._payload = bytes(payload)
+            payload = self.view = bytes(payload)
         return payload
 
     payload = data
-
-    @property
-    def view(self) -> bytes | memoryview:
-        """The payload as a read-only bytes-like object, without copying."""
-        return self._payload
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, EventStreamMessage):
@@ -213,22 +212,13 @@ class EventStreamMessage:
         mine, theirs = self._block, other._block
         return (
             mine is theirs or (mine.headers == theirs.headers and mine.types == theirs.types)
-        ) and self._payload == other._payload
+        ) and self.view == other.view
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         headers = dict(self._block.headers)
         return f"EventStreamMessage(event={self.event!r}, headers={headers!r}, data={self.data!r})"
-
-
-def _message(block: _Block, payload: bytes | memoryview, offset: int) -> EventStreamMessage:
-    message = _new(EventStreamMessage)
-    message._block = block
-    message._payload = payload
-    message.event = block.event
-    message.offset = offset
-    return message
 
 
 _new = object.__new__
@@ -246,24 +236,22 @@ class EventStreamDecoder:
     are impossible, or whose header block is malformed raises
     :class:`~streamkit.FrameError`; a message whose total length exceeds
     ``max_event_size`` raises :class:`~streamkit.EventTooLarge` as soon as
-    its prelude arrives, before its bytes are held.  Both name the message's
-    ordinal and byte offset.  After any error, and after :meth:`close`, the
+    its prelude arrives, before its bytes are held.  Both name the byte offset
+    of the message's first byte.  After any error, and after :meth:`close`, the
     decoder refuses further input.
     """
 
     __slots__ = (
         "_blocks",
-        "_count",
-        "_hlen",
         "_max",
         "_need",
         "_offset",
-        "_pcrc",
         "_pending",
+        "_prelude",
+        "_preludes",
         "_refusal",
         "_start",
         "_tail",
-        "_total",
         "truncated",
     )
 
@@ -276,13 +264,14 @@ class EventStreamDecoder:
         self._tail = bytearray()  # the start of the unfinished message
         self._need = 0  # bytes still wanted before the tail can be read further
         self._start = 0  # stream offset of the tail's first byte
-        # The unfinished message's prelude once it is in (total 0: not yet).
-        self._total = 0
-        self._hlen = 0
-        self._pcrc = 0
-        self._count = 0  # messages returned so far
+        # The unfinished message's prelude (total, headers length, CRC) once it is in.
+        self._prelude: tuple[int, int, int] | None = None
         self._offset = 0
         self._blocks: dict[bytes, _Block] = {}
+        # The prelude CRC of every (total, headers length) pair checked so far,
+        # keyed ``total << 32 | headers length``: a valid prelude seen before
+        # costs a look-up, not a CRC.
+        self._preludes: dict[int, int] = {}
         # Why feed() refuses input (after close() or an error), or None.
         self._refusal: str | None = None
         # An error met after some messages of the same chunk: raised by the next call.
@@ -291,7 +280,8 @@ class EventStreamDecoder:
     @property
     def offset(self) -> int:
         """Bytes received so far."""
-        return self._offset
+        tail = self._tail
+        return self._start + len(tail) if tail else self._offset
 
     def feed(self, chunk: Buffer) -> list[EventStreamMessage]:
         """Read the next chunk of the body; return the messages it completed.
@@ -300,34 +290,107 @@ class EventStreamDecoder:
         messages are returned and the error is raised by the next call to
         :meth:`feed` or :meth:`close`, so that nothing before an error is lost.
         """
-        if self._refusal is not None:
-            self._raise_pending()
-            raise StreamError(self._refusal, offset=self._offset)
         if type(chunk) is not bytes:
             chunk = _as_bytes(chunk)
-        size = len(chunk)
-        base = self._offset
-        self._offset = base + size
-        tail = self._tail
+        tail = self._tail  # never holds anything once the decoder refuses input
+        end = len(chunk)
         if tail:
             need = self._need
-            if size < need:  # the middle of a message: nothing to read yet
+            if end < need:  # the middle of a message: nothing to read yet
                 tail += chunk
-                self._need = need - size
+                self._need = need - end
                 return []
-        elif not size:
-            return []
+        elif self._refusal is not None:
+            self._raise_pending()
+            raise StreamError(self._refusal, offset=self._offset)
         messages: list[EventStreamMessage] = []
         try:
-            pos = self._finish(chunk, base, messages) if tail else 0
-            if pos < size:
-                self._scan(chunk, pos, base, messages)
+            if tail:
+                base = self._start + len(tail)
+                self._offset = base + end
+                prelude = self._prelude
+                if prelude is not None and need >= 4 and _PRELUDE + prelude[1] < len(tail):
+                    # The usual end of a message that began in an earlier
+                    # chunk: join it once, without its CRC, and read it.
+                    start = self._start
+                    body = need - 4
+                    whole = b"".join((tail, chunk[:body]))
+                    tail.clear()
+                    total = 0
+                    if end - body >= 16:  # the CRC and the next prelude, at once
+                        stored, total, hlen, pcrc = _unpack_crc_prelude(chunk, body)
+                    else:
+                        stored = _unpack_u32(chunk, body)[0]
+                    if crc32(whole) != stored:
+                        self._bad_crc(whole + chunk[body:need], start)
+                    hend = _PRELUDE + prelude[1]
+                    raw = whole[_PRELUDE:hend]
+                    block = self._blocks.get(raw) or self._block(raw, start)
+                    message = _new(EventStreamMessage)
+                    message._block = block
+                    message.view = whole[hend:]
+                    message.event = block.event
+                    message.offset = start
+                    messages.append(message)
+                    pos = need
+                    if total and self._preludes.get(total << 32 | hlen) == pcrc:
+                        stop = pos + total
+                        if stop > end:  # the next message does not end here either
+                            tail += chunk[pos:]
+                            self._start = base + pos
+                            self._prelude = (total, hlen, pcrc)
+                            self._need = stop - end
+                            return messages
+                else:
+                    pos = self._finish(chunk, messages)
+            elif end:
+                base = self._offset
+                self._offset = base + end
+                pos = 0
+            else:
+                return messages
+            # The messages that lie in the chunk, read in place.
+            view = None
+            blocks = self._blocks
+            preludes = self._preludes
+            while end - pos >= _PRELUDE:
+                total, hlen, pcrc = _unpack_prelude(chunk, pos)
+                if preludes.get(total << 32 | hlen) != pcrc:
+                    self._check(chunk[pos : pos + _PRELUDE], base + pos)
+                stop = pos + total
+                if stop > end:
+                    tail += chunk[pos:] if end - pos <= _SMALL else memoryview(chunk)[pos:]
+                    self._start = base + pos
+                    self._prelude = (total, hlen, pcrc)
+                    self._need = stop - end
+                    break
+                if view is None:
+                    view = memoryview(chunk)
+                body = stop - 4
+                if crc32(view[pos:body]) != _unpack_u32(chunk, body)[0]:
+                    self._bad_crc(view[pos:stop], base + pos)
+                hend = pos + _PRELUDE + hlen
+                raw = chunk[pos + _PRELUDE : hend]
+                block = blocks.get(raw) or self._block(raw, base + pos)
+                message = _new(EventStreamMessage)
+                message._block = block
+                message.view = view[hend:body]
+                message.event = block.event
+                message.offset = base + pos
+                messages.append(message)
+                pos = stop
+            else:
+                if pos < end:
+                    tail += chunk[pos:]
+                    self._start = base + pos
+                    self._prelude = None
+                    self._need = _PRELUDE - (end - pos)
         except StreamError as exc:
             self._refusal = f"decoder refuses input after an earlier error: {exc}"
+            self._tail = bytearray()
             if not messages:
                 raise
             self._pending = exc
-        self._count += len(messages)
         return messages
 
     def close(self) -> list[EventStreamMessage]:
@@ -342,6 +405,7 @@ class EventStreamDecoder:
             self._raise_pending()
             return []
         self._refusal = "decoder refuses input after close()"
+        self._offset = self.offset
         self.truncated = bool(self._tail)
         self._tail = bytearray()
         return []
@@ -354,103 +418,70 @@ class EventStreamDecoder:
 
     # -- reading ------------------------------------------------------------------
 
-    def _scan(self, chunk: bytes, pos: int, base: int, messages: list[EventStreamMessage]) -> None:
-        """Read the messages of ``chunk[pos:]`` in place; keep the unfinished one."""
-        end = len(chunk)
-        view = memoryview(chunk)
-        blocks = self._blocks
-        maximum = self._max
-        append = messages.append
-        while end - pos >= _PRELUDE:
-            total, hlen, pcrc = _unpack_prelude(chunk, pos)
-            if (
-                crc32(view[pos : pos + 8]) != pcrc
-                or total < _OVERHEAD
-                or hlen > total - _OVERHEAD
-                or total > maximum
-            ):
-                self._bad_prelude(chunk[pos : pos + _PRELUDE], base + pos, len(messages))
-            stop = pos + total
-            if stop > end:
-                break
-            body = stop - 4
-            if crc32(view[pos + 8 : body], pcrc) != _unpack_u32(chunk, body)[0]:
-                self._bad_crc(view[pos:stop], base + pos, len(messages))
-            hend = pos + _PRELUDE + hlen
-            raw = chunk[pos + _PRELUDE : hend]
-            block = blocks.get(raw) or self._block(raw, base + pos, len(messages))
-            append(_message(block, view[hend:body], base + pos))
-            pos = stop
-        if pos < end:
-            left = end - pos
-            self._tail += view[pos:]
-            self._start = base + pos
-            if left >= _PRELUDE:  # the prelude was read and checked above
-                self._total, self._hlen, self._pcrc = total, hlen, pcrc
-                self._need = total - left
-            else:
-                self._total = 0
-                self._need = _PRELUDE - left
-
-    def _finish(self, chunk: bytes, base: int, messages: list[EventStreamMessage]) -> int:
+    def _finish(self, chunk: bytes, messages: list[EventStreamMessage]) -> int:
         """Complete the message held in the tail with the start of *chunk*.
 
         *chunk* holds at least ``_need`` bytes.  Returns where reading *chunk*
-        resumes: its end when it did not complete the message after all (it
-        only completed the prelude).
+        resumes: its end when it only completed the prelude.
         """
         tail = self._tail
-        pos = 0
-        if not self._total:
+        prelude = self._prelude
+        if prelude is None:
             pos = self._need
-            tail += memoryview(chunk)[:pos]
-            total, hlen, pcrc = _unpack_prelude(tail)
-            if (
-                crc32(memoryview(tail)[:8]) != pcrc
-                or total < _OVERHEAD
-                or hlen > total - _OVERHEAD
-                or total > self._max
-            ):
-                self._bad_prelude(bytes(tail), self._start, len(messages))
-            self._total, self._hlen, self._pcrc = total, hlen, pcrc
-            self._need = need = total - _PRELUDE
+            tail += chunk[:pos]
+            prelude = _unpack_prelude(tail)
+            total, hlen, pcrc = prelude
+            if self._preludes.get(total << 32 | hlen) != pcrc:
+                self._check(bytes(tail), self._start)
+            need = total - _PRELUDE
             if len(chunk) - pos < need:
                 tail += memoryview(chunk)[pos:]
+                self._prelude = prelude
                 self._need = need - (len(chunk) - pos)
                 return len(chunk)
-        total, hend, pcrc = self._total, _PRELUDE + self._hlen, self._pcrc
+        else:
+            pos = 0
+            need = self._need
+        total, hlen, _ = prelude
+        hend = _PRELUDE + hlen
         held = len(tail)
-        stop = pos + total - held  # where the message ends in the chunk
+        stop = pos + need  # where the message ends in the chunk
         body = stop - 4
-        view = memoryview(chunk)
-        if hend >= held:
+        if hend < held:  # the usual case: join the message once (without its CRC)
+            if body >= pos:
+                whole = b"".join((tail, chunk[pos:body]))
+                stored = _unpack_u32(chunk, body)[0]
+            else:  # the tail holds part of the CRC too
+                whole = bytes(tail[: body - pos])
+                stored = _unpack_u32(bytes(tail[body - pos :]) + chunk[:stop])[0]
+            tail.clear()
+            if crc32(whole) != stored:
+                self._bad_crc(whole + stored.to_bytes(4, "big"), self._start)
+            raw = whole[_PRELUDE:hend]
+            payload: bytes | memoryview = whole[hend:]
+        else:
             # Only the prelude and headers (or part of them) are held: the
             # payload is read where it lies, in this chunk.
             start = pos + hend - held
+            view = memoryview(chunk)
+            if crc32(view[pos:body], crc32(tail)) != _unpack_u32(chunk, body)[0]:
+                self._bad_crc(bytes(tail) + chunk[pos:stop], self._start)
             raw = bytes(tail[_PRELUDE:]) + chunk[pos:start]
-            crc = crc32(view[pos:body], crc32(tail[8:], pcrc))
-            stored = _unpack_u32(chunk, body)[0]
-            payload: memoryview = view[start:body]
-            if crc != stored:
-                whole = bytes(tail) + chunk[pos:stop]
-        else:
-            tail += view[pos:stop]
-            whole = bytes(tail)
-            raw = whole[_PRELUDE:hend]
-            crc = crc32(memoryview(whole)[8:-4], pcrc)
-            stored = _unpack_u32(whole, total - 4)[0]
-            payload = memoryview(whole)[hend:-4]
-        tail.clear()
+            tail.clear()
+            payload = view[start:body]
         offset = self._start
-        if crc != stored:
-            self._bad_crc(whole, offset, len(messages), crc, stored)
-        block = self._blocks.get(raw) or self._block(raw, offset, len(messages))
-        messages.append(_message(block, payload, offset))
+        block = self._blocks.get(raw) or self._block(raw, offset)
+        message = _new(EventStreamMessage)
+        message._block = block
+        message.view = payload
+        message.event = block.event
+        message.offset = offset
+        messages.append(message)
         return stop
 
-    def _block(self, raw: bytes, offset: int, done: int) -> _Block:
+    def _block(self, raw: bytes, offset: int) -> _Block:
         """Parse a header block not seen before, and remember it if it is short."""
-        block = _parse_block(raw, offset, self._count + done)
+        block = _parse_block(raw, offset)
         blocks = self._blocks
         if len(blocks) < _CACHE_SIZE and len(raw) <= _CACHE_MAX_LEN:
             blocks[raw] = block
@@ -458,11 +489,11 @@ class EventStreamDecoder:
 
     # -- errors -------------------------------------------------------------------
 
-    def _bad_prelude(self, prelude: bytes, offset: int, done: int) -> None:
-        """Raise the error a prelude that failed the fast checks deserves."""
-        total, hlen, stored = _unpack_prelude(prelude)
+    def _check(self, prelude: bytes, offset: int) -> tuple[int, int, int]:
+        """Check a prelude; return its total length, headers length and CRC, or raise."""
+        total, hlen, stored = fields = _unpack_prelude(prelude)
         computed = crc32(prelude[:8])
-        where = {"ordinal": self._count + done, "offset": offset, "excerpt": excerpt(prelude)}
+        where = {"offset": offset, "excerpt": excerpt(prelude)}
         if computed != stored:
             raise FrameError(
                 f"prelude CRC mismatch: the prelude says 0x{stored:08x},"
@@ -480,26 +511,21 @@ class EventStreamDecoder:
                 f" a message of {total} bytes has for headers and payload",
                 **where,  # type: ignore[arg-type]
             )
-        raise EventTooLarge(
-            f"message of {total} bytes exceeds max_event_size={self._max}",
-            **where,  # type: ignore[arg-type]
-        )
+        if total > self._max:
+            raise EventTooLarge(
+                f"message of {total} bytes exceeds max_event_size={self._max}",
+                **where,  # type: ignore[arg-type]
+            )
+        if len(self._preludes) < _PRELUDE_CACHE_SIZE:
+            self._preludes[total << 32 | hlen] = stored
+        return fields
 
-    def _bad_crc(
-        self,
-        message: Buffer,
-        offset: int,
-        done: int,
-        computed: int | None = None,
-        stored: int | None = None,
-    ) -> None:
-        if computed is None or stored is None:
-            computed = crc32(memoryview(message)[:-4])
-            stored = _unpack_u32(message, len(message) - 4)[0]
+    def _bad_crc(self, message: Buffer, offset: int) -> None:
+        computed = crc32(memoryview(message)[:-4])
+        stored = _unpack_u32(message, len(message) - 4)[0]
         raise FrameError(
             f"message CRC mismatch: the message says 0x{stored:08x},"
             f" its bytes give 0x{computed:08x}",
-            ordinal=self._count + done,
             offset=offset,
             excerpt=excerpt(message),
         )
@@ -515,7 +541,7 @@ def _as_bytes(chunk: object) -> bytes:
 # -- header blocks ---------------------------------------------------------------
 
 
-def _parse_block(raw: bytes, offset: int | None, ordinal: int | None) -> _Block:
+def _parse_block(raw: bytes, offset: int | None) -> _Block:
     """Parse a header block; raise :class:`FrameError` for anything malformed."""
     headers: dict[str, HeaderValue] = {}
     types: dict[str, HeaderType] = {}
@@ -526,7 +552,6 @@ def _parse_block(raw: bytes, offset: int | None, ordinal: int | None) -> _Block:
     def fail(what: str, at: int) -> FrameError:
         return FrameError(
             f"header #{index} (header byte {at}): {what}",
-            ordinal=ordinal,
             offset=offset,
             excerpt=excerpt(raw[at:]),
         )

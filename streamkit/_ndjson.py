@@ -158,23 +158,46 @@ class NDJSONDecoder:
         if type(chunk) is not bytes:
             chunk = _as_bytes(chunk)
         base = self._offset
-        self._offset = base + len(chunk)
+        end = len(chunk)
+        self._offset = base + end
         tail = self._tail
         lines: list[NDJSONLine] = []
+        find = chunk.find
+        lf = find(b"\n")
         try:
-            if tail:
-                lf = chunk.find(b"\n")
-                if lf < 0:  # the middle of a line
+            if lf < 0:  # the middle of a line
+                if end:
+                    if not tail:
+                        self._start = base
                     tail += chunk
                     if len(tail) > self._max:
                         self._check_tail()
-                    return lines
-                pos = self._finish(chunk, lf, lines)
-            elif not chunk:
                 return lines
-            else:
-                pos = 0
-            self._scan(chunk, pos, base, lines)
+            pos = 0
+            if tail:
+                pos = self._finish(chunk, lf, lines)
+                lf = find(b"\n", pos)
+            # The lines inside the chunk, as views of it.
+            view = memoryview(chunk)
+            append = lines.append
+            maximum = self._max
+            while lf >= 0:
+                stop = lf - 1 if lf > pos and chunk[lf - 1] == _CR else lf
+                if stop > pos:
+                    if stop - pos > maximum:
+                        self._too_large(view[pos:stop], base + pos, len(lines))
+                    if chunk[pos] not in _SPACE or not _blank(view[pos:stop]):
+                        line = _new(NDJSONLine)
+                        line._data = view[pos:stop]
+                        line.offset = base + pos
+                        append(line)
+                pos = lf + 1
+                lf = find(b"\n", pos)
+            if pos < end:
+                tail += view[pos:]
+                self._start = base + pos
+                if len(tail) > maximum:
+                    self._check_tail(len(lines))
         except StreamError as exc:
             self._refusal = f"decoder refuses input after an earlier error: {exc}"
             if not lines:
@@ -210,28 +233,6 @@ class NDJSONDecoder:
             self._pending = None
             raise pending
 
-    def _scan(self, chunk: bytes, pos: int, base: int, lines: list[NDJSONLine]) -> None:
-        """Take the lines of ``chunk[pos:]`` in place; keep the unfinished one."""
-        find = chunk.find
-        view = memoryview(chunk)
-        append = lines.append
-        maximum = self._max
-        lf = find(b"\n", pos)
-        while lf >= 0:
-            stop = lf - 1 if lf > pos and chunk[lf - 1] == _CR else lf
-            if stop > pos:
-                if stop - pos > maximum:
-                    self._too_large(view[pos:stop], base + pos, len(lines))
-                if chunk[pos] not in _SPACE or not _blank(view[pos:stop]):
-                    append(_line(view[pos:stop], base + pos))
-            pos = lf + 1
-            lf = find(b"\n", pos)
-        if pos < len(chunk):
-            self._tail += view[pos:]
-            self._start = base + pos
-            if len(self._tail) > maximum:
-                self._check_tail(len(lines))
-
     def _finish(self, chunk: bytes, lf: int, lines: list[NDJSONLine]) -> int:
         """End the line held in the tail at ``chunk[lf]``; return where reading resumes."""
         tail = self._tail
@@ -240,7 +241,7 @@ class NDJSONDecoder:
             del tail[-1]
         if len(tail) > self._max:
             self._too_large(tail, self._start, 0)
-        if tail and not _blank(tail):
+        if tail and (tail[0] not in _SPACE or not _blank(tail)):
             lines.append(_line(bytes(tail), self._start))
         tail.clear()
         return lf + 1
