@@ -42,6 +42,7 @@ Buffer = bytes | bytearray | memoryview
 _CR: Final = 13
 _SPACE: Final = frozenset(b" \t\r")
 _WHITESPACE: Final = b" \t\r"
+_SMALL: Final = 4096  # a rest of a chunk this short is copied into the tail, not viewed
 
 
 class NDJSONLine:
@@ -55,33 +56,29 @@ class NDJSONLine:
     a decoder).  Lines compare equal when their data do.
     """
 
-    __slots__ = ("_data", "offset")
+    __slots__ = ("offset", "view")
 
     event: ClassVar[str] = "message"
 
-    _data: bytes | memoryview
     offset: int | None
+    #: The line as a read-only bytes-like object, without copying.
+    view: bytes | memoryview
 
     def __init__(self, data: Buffer = b"", offset: int | None = None) -> None:
-        self._data = bytes(data)
+        self.view = bytes(data)
         self.offset = offset
 
     @property
     def data(self) -> bytes:
-        data = self._data
+        data = self.view
         if type(data) is not bytes:
-            data = self._data = bytes(data)
+            data = self.view = bytes(data)
         return data
-
-    @property
-    def view(self) -> bytes | memoryview:
-        """The line as a read-only bytes-like object, without copying."""
-        return self._data
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NDJSONLine):
             return NotImplemented
-        return self._data == other._data
+        return self.view == other.view
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -90,13 +87,6 @@ class NDJSONLine:
 
 
 _new = object.__new__
-
-
-def _line(data: bytes | memoryview, offset: int) -> NDJSONLine:
-    line = _new(NDJSONLine)
-    line._data = data
-    line.offset = offset
-    return line
 
 
 class NDJSONDecoder:
@@ -108,13 +98,12 @@ class NDJSONDecoder:
     IO and keeps only the unfinished line between calls.
 
     A line longer than ``max_event_size`` bytes raises
-    :class:`~streamkit.EventTooLarge`, naming the line's ordinal and byte
-    offset.  After any error, and after :meth:`close`, the decoder refuses
+    :class:`~streamkit.EventTooLarge`, naming the byte offset of its first
+    byte.  After any error, and after :meth:`close`, the decoder refuses
     further input.
     """
 
     __slots__ = (
-        "_count",
         "_max",
         "_offset",
         "_pending",
@@ -132,7 +121,6 @@ class NDJSONDecoder:
         self.truncated = False
         self._tail = bytearray()  # the start of the unfinished line
         self._start = 0  # its stream offset
-        self._count = 0  # lines returned so far
         self._offset = 0
         # Why feed() refuses input (after close() or an error), or None.
         self._refusal: str | None = None
@@ -142,7 +130,8 @@ class NDJSONDecoder:
     @property
     def offset(self) -> int:
         """Bytes received so far."""
-        return self._offset
+        tail = self._tail
+        return self._start + len(tail) if tail else self._offset
 
     def feed(self, chunk: Buffer) -> list[NDJSONLine]:
         """Read the next chunk of the body; return the lines it completed.
@@ -152,58 +141,82 @@ class NDJSONDecoder:
         next call to :meth:`feed` or :meth:`close`, so that nothing before an
         error is lost.
         """
-        if self._refusal is not None:
-            self._raise_pending()
-            raise StreamError(self._refusal, offset=self._offset)
         if type(chunk) is not bytes:
             chunk = _as_bytes(chunk)
-        base = self._offset
-        end = len(chunk)
-        self._offset = base + end
-        tail = self._tail
-        lines: list[NDJSONLine] = []
+        tail = self._tail  # never holds anything once the decoder refuses input
         find = chunk.find
         lf = find(b"\n")
+        lines: list[NDJSONLine] = []
         try:
-            if lf < 0:  # the middle of a line
-                if end:
-                    if not tail:
-                        self._start = base
+            if tail:
+                base = self._start + len(tail)
+                if lf < 0:  # the middle of a line
                     tail += chunk
                     if len(tail) > self._max:
-                        self._check_tail()
-                return lines
-            pos = 0
-            if tail:
-                pos = self._finish(chunk, lf, lines)
+                        self._overflow()
+                    return lines
+                # The chunk ends the line held in the tail.
+                tail += chunk[:lf]
+                if tail and tail[-1] == _CR:
+                    del tail[-1]
+                if tail:
+                    if len(tail) > self._max:
+                        self._too_large(tail, self._start)
+                    if tail[0] not in _SPACE or not _blank(tail):
+                        line = _new(NDJSONLine)
+                        line.view = bytes(tail)
+                        line.offset = self._start
+                        lines.append(line)
+                    tail.clear()
+                pos = lf + 1
                 lf = find(b"\n", pos)
+                if lf < 0:  # and the start of the next one, at most
+                    end = len(chunk)
+                    if pos < end:
+                        tail += chunk[pos:] if end - pos <= _SMALL else memoryview(chunk)[pos:]
+                        self._start = base + pos
+                        if end - pos > self._max:
+                            self._overflow()
+                    else:
+                        self._offset = base + end
+                    return lines
+            elif self._refusal is not None:
+                self._raise_pending()
+                raise StreamError(self._refusal, offset=self._offset)
+            else:
+                base = self._offset
+                pos = 0
+            end = len(chunk)
+            self._offset = base + end
             # The lines inside the chunk, as views of it.
             view = memoryview(chunk)
             append = lines.append
             maximum = self._max
             while lf >= 0:
-                stop = lf - 1 if lf > pos and chunk[lf - 1] == _CR else lf
+                stop = lf - 1 if chunk[lf - 1] == _CR else lf  # chunk[-1] at 0: an empty line
                 if stop > pos:
                     if stop - pos > maximum:
-                        self._too_large(view[pos:stop], base + pos, len(lines))
+                        self._too_large(view[pos:stop], base + pos)
                     if chunk[pos] not in _SPACE or not _blank(view[pos:stop]):
                         line = _new(NDJSONLine)
-                        line._data = view[pos:stop]
+                        line.view = view[pos:stop]
                         line.offset = base + pos
                         append(line)
                 pos = lf + 1
-                lf = find(b"\n", pos)
+                lf = find(b"\n", pos) if pos < end else -1
+
             if pos < end:
                 tail += view[pos:]
                 self._start = base + pos
-                if len(tail) > maximum:
-                    self._check_tail(len(lines))
+                if end - pos > maximum:
+                    self._overflow()
         except StreamError as exc:
             self._refusal = f"decoder refuses input after an earlier error: {exc}"
+            self._offset = self.offset
+            self._tail = bytearray()
             if not lines:
                 raise
             self._pending = exc
-        self._count += len(lines)
         return lines
 
     def close(self) -> list[NDJSONLine]:
@@ -217,6 +230,7 @@ class NDJSONDecoder:
             self._raise_pending()
             return []
         self._refusal = "decoder refuses input after close()"
+        self._offset = self.offset
         tail = self._tail
         self._tail = bytearray()
         if tail and tail[-1] == _CR:
@@ -224,8 +238,10 @@ class NDJSONDecoder:
         if not tail or _blank(tail):
             return []
         self.truncated = True
-        self._count += 1
-        return [_line(bytes(tail), self._start)]
+        line = _new(NDJSONLine)
+        line.view = bytes(tail)
+        line.offset = self._start
+        return [line]
 
     def _raise_pending(self) -> None:
         pending = self._pending
@@ -233,32 +249,18 @@ class NDJSONDecoder:
             self._pending = None
             raise pending
 
-    def _finish(self, chunk: bytes, lf: int, lines: list[NDJSONLine]) -> int:
-        """End the line held in the tail at ``chunk[lf]``; return where reading resumes."""
-        tail = self._tail
-        tail += memoryview(chunk)[:lf]
-        if tail and tail[-1] == _CR:
-            del tail[-1]
-        if len(tail) > self._max:
-            self._too_large(tail, self._start, 0)
-        if tail and (tail[0] not in _SPACE or not _blank(tail)):
-            lines.append(_line(bytes(tail), self._start))
-        tail.clear()
-        return lf + 1
-
-    def _check_tail(self, done: int = 0) -> None:
+    def _overflow(self) -> None:
         """The unfinished line passed ``max_event_size``: an error unless a CR ends it.
 
         A final CR may be the first half of a CRLF, so it is not counted yet.
         """
         tail = self._tail
         if len(tail) - (tail[-1] == _CR) > self._max:
-            self._too_large(tail, self._start, done)
+            self._too_large(tail, self._start)
 
-    def _too_large(self, line: Buffer, offset: int, done: int) -> None:
+    def _too_large(self, line: Buffer, offset: int) -> None:
         raise EventTooLarge(
             f"line exceeds max_event_size={self._max}",
-            ordinal=self._count + done,
             offset=offset,
             excerpt=excerpt(line),
         )
