@@ -117,7 +117,7 @@ def es_streamkit_headers(chunks: list[bytes]) -> int:
     n = 0
     for chunk in chunks:
         for message in decoder.feed(chunk):
-            message.headers[":event-type"]  # noqa: B018
+            message.headers[":event-type"]
             message.data  # noqa: B018
             n += 1
     decoder.close()
@@ -130,7 +130,7 @@ def es_botocore(chunks: list[bytes]) -> int:
     for chunk in chunks:
         buffer.add_data(chunk)
         for message in buffer:
-            message.headers[":event-type"]  # noqa: B018
+            message.headers[":event-type"]
             message.payload  # noqa: B018
             n += 1
     return n

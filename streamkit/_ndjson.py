@@ -42,6 +42,7 @@ Buffer = bytes | bytearray | memoryview
 _CR: Final = 13
 _SPACE: Final = frozenset(b" \t\r")
 _WHITESPACE: Final = b" \t\r"
+_EXCERPT: Final = 60
 _SMALL: Final = 4096  # a rest of a chunk this short is copied into the tail, not viewed
 
 
@@ -262,7 +263,9 @@ class NDJSONDecoder:
         raise EventTooLarge(
             f"line exceeds max_event_size={self._max}",
             offset=offset,
-            excerpt=excerpt(line),
+            # No more than the limit allows: what is held when this is found
+            # depends on the chunking, the first max_event_size + 1 bytes do not.
+            excerpt=excerpt(line, min(_EXCERPT, self._max + 1)),
         )
 
 
