@@ -5,11 +5,13 @@ Not a test module (pytest does not collect it) and atheris is not a dependency::
     .venv/bin/pip install atheris
     .venv/bin/python -m tests.fuzz.atheris_main TARGET [CORPUS_DIR] [libFuzzer flags]
 
-TARGET is ``sse``, ``recording`` or ``dialect-NAME`` (typed decoding of every
-error policy in several chunkings, then the lenient and strict folds).  The
-first bytes of each input choose the chunking (and for ``sse`` a small
-``max_event_size``), the rest is the body.  With a CORPUS_DIR that does not
-exist yet, it is created and seeded from the real recordings.  Useful flags:
+TARGET is ``sse``, ``eventstream`` (the AWS event stream decoder),
+``ndjson``, ``recording`` or ``dialect-NAME`` (typed decoding of every error
+policy in several chunkings, then the lenient and strict folds).  The first
+bytes of each input choose the chunking (and for ``sse``, ``eventstream`` and
+``ndjson`` a small ``max_event_size``), the rest is the body.  With a
+CORPUS_DIR that does not exist yet, it is created and seeded from the real
+recordings.  Useful flags:
 ``-runs=N`` (inputs to run), ``-max_len=4096``, ``-timeout=20`` (seconds per
 input: a hang), ``-rss_limit_mb=2048``, ``-artifact_prefix=DIR/``.
 See ``docs/reliability.md`` for the campaign that was run.
@@ -24,17 +26,20 @@ import atheris
 
 with atheris.instrument_imports(include=["streamkit"]):
     # Instrument streamkit, dialect packages included, before the targets use it.
-    from . import targets
+    from . import targets, wire_targets
 
     targets.dialect_names()
 
 # Byte-at-a-time decoding is the costliest check: keep it for small inputs here.
 targets.BYTEWISE_SSE = 1024
 targets.BYTEWISE_TYPED = 256
+wire_targets.BYTEWISE = 1024
 
 
 def seeds(target: str) -> list[bytes]:
     """Seed inputs: windows of real bodies (a few events each), or recording files."""
+    if target in wire_targets.TARGETS:
+        return wire_targets.seeds(target)
     if target == "recording":
         out = []
         for data in targets.recording_files():
@@ -57,11 +62,13 @@ def seeds(target: str) -> list[bytes]:
 
 def main() -> None:
     target, *args = sys.argv[1:]
-    if target not in ("sse", "recording") and not target.startswith("dialect-"):
-        raise SystemExit(f"unknown target {target!r}: sse, recording or dialect-NAME")
+    known = ("sse", "recording", *wire_targets.TARGETS)
+    if target not in known and not target.startswith("dialect-"):
+        raise SystemExit(f"unknown target {target!r}: {', '.join(known)} or dialect-NAME")
+    run = wire_targets.run_input if target in wire_targets.TARGETS else targets.run_input
 
     def fuzz(data: bytes) -> None:
-        targets.run_input(target, data)
+        run(target, data)
 
     if args and not args[0].startswith("-") and not os.path.exists(args[0]):
         os.makedirs(args[0])
