@@ -88,6 +88,7 @@ _CACHE_SIZE: Final = 256
 _CACHE_MAX_LEN: Final = 512  # longer header blocks are parsed each time, never kept
 _PRELUDE_CACHE_SIZE: Final = 4096
 _SMALL: Final = 4096  # a rest of a chunk this short is copied into the tail, not viewed
+_UNKNOWN: Final = 1 << 40  # an end of headers no message has: its prelude is not in yet
 
 _unpack_prelude = struct.Struct(">III").unpack_from
 _unpack_u32 = struct.Struct(">I").unpack_from
@@ -243,11 +244,11 @@ class EventStreamDecoder:
 
     __slots__ = (
         "_blocks",
+        "_hend",
         "_max",
         "_need",
         "_offset",
         "_pending",
-        "_prelude",
         "_preludes",
         "_refusal",
         "_start",
@@ -264,8 +265,9 @@ class EventStreamDecoder:
         self._tail = bytearray()  # the start of the unfinished message
         self._need = 0  # bytes still wanted before the tail can be read further
         self._start = 0  # stream offset of the tail's first byte
-        # The unfinished message's prelude (total, headers length, CRC) once it is in.
-        self._prelude: tuple[int, int, int] | None = None
+        # Where the unfinished message's headers end (12 + headers length) once
+        # its prelude is in and checked; _UNKNOWN before.
+        self._hend = _UNKNOWN
         self._offset = 0
         self._blocks: dict[bytes, _Block] = {}
         # The prelude CRC of every (total, headers length) pair checked so far,
@@ -308,8 +310,8 @@ class EventStreamDecoder:
             if tail:
                 base = self._start + len(tail)
                 self._offset = base + end
-                prelude = self._prelude
-                if prelude is not None and need >= 4 and _PRELUDE + prelude[1] < len(tail):
+                hend = self._hend
+                if hend < len(tail) and need >= 4:
                     # The usual end of a message that began in an earlier
                     # chunk: join it once, without its CRC, and read it.
                     start = self._start
@@ -323,7 +325,6 @@ class EventStreamDecoder:
                         stored = _unpack_u32(chunk, body)[0]
                     if crc32(whole) != stored:
                         self._bad_crc(whole + chunk[body:need], start)
-                    hend = _PRELUDE + prelude[1]
                     raw = whole[_PRELUDE:hend]
                     block = self._blocks.get(raw) or self._block(raw, start)
                     message = _new(EventStreamMessage)
@@ -338,7 +339,7 @@ class EventStreamDecoder:
                         if stop > end:  # the next message does not end here either
                             tail += chunk[pos:]
                             self._start = base + pos
-                            self._prelude = (total, hlen, pcrc)
+                            self._hend = _PRELUDE + hlen
                             self._need = stop - end
                             return messages
                 else:
@@ -361,7 +362,7 @@ class EventStreamDecoder:
                 if stop > end:
                     tail += chunk[pos:] if end - pos <= _SMALL else memoryview(chunk)[pos:]
                     self._start = base + pos
-                    self._prelude = (total, hlen, pcrc)
+                    self._hend = _PRELUDE + hlen
                     self._need = stop - end
                     break
                 if view is None:
@@ -383,7 +384,7 @@ class EventStreamDecoder:
                 if pos < end:
                     tail += chunk[pos:]
                     self._start = base + pos
-                    self._prelude = None
+                    self._hend = _UNKNOWN
                     self._need = _PRELUDE - (end - pos)
         except StreamError as exc:
             self._refusal = f"decoder refuses input after an earlier error: {exc}"
@@ -425,25 +426,22 @@ class EventStreamDecoder:
         resumes: its end when it only completed the prelude.
         """
         tail = self._tail
-        prelude = self._prelude
-        if prelude is None:
+        hend = self._hend
+        if hend == _UNKNOWN:
             pos = self._need
             tail += chunk[:pos]
-            prelude = _unpack_prelude(tail)
-            total, hlen, pcrc = prelude
+            total, hlen, pcrc = _unpack_prelude(tail)
             if self._preludes.get(total << 32 | hlen) != pcrc:
                 self._check(bytes(tail), self._start)
-            need = total - _PRELUDE
+            need: int = total - _PRELUDE
+            hend = self._hend = _PRELUDE + hlen
             if len(chunk) - pos < need:
                 tail += memoryview(chunk)[pos:]
-                self._prelude = prelude
                 self._need = need - (len(chunk) - pos)
                 return len(chunk)
         else:
             pos = 0
             need = self._need
-        total, hlen, _ = prelude
-        hend = _PRELUDE + hlen
         held = len(tail)
         stop = pos + need  # where the message ends in the chunk
         body = stop - 4
