@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+import zlib
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -144,17 +145,39 @@ def check_ndjson(body: bytes, cuts: list[int], small_max: int) -> None:
     _check(NDJSONDecoder, body, cuts, small_max)
 
 
+def repair(body: bytes) -> bytes:
+    """*body* with the CRCs of its messages made right, walking it by the lengths they declare.
+
+    A mutated message almost never has right CRCs, so without this a fuzzer
+    would not get past them to the lengths and headers behind.
+    """
+    data = bytearray(body)
+    pos = 0
+    while len(data) - pos >= 12:
+        total = int.from_bytes(data[pos : pos + 4], "big")
+        data[pos + 8 : pos + 12] = zlib.crc32(data[pos : pos + 8]).to_bytes(4, "big")
+        if total < 16 or pos + total > len(data):
+            break
+        stop = pos + total
+        data[stop - 4 : stop] = zlib.crc32(data[pos : stop - 4]).to_bytes(4, "big")
+        pos = stop
+    return bytes(data)
+
+
 def run_input(target: str, data: bytes) -> None:
     """Run one raw input on *target* (``eventstream`` or ``ndjson``).
 
-    Byte 0 sets the small ``max_event_size`` (16-271 for the event stream,
-    1-256 for NDJSON), then the cuts (as for ``targets.run_input``), then the body.
+    Byte 0 sets the small ``max_event_size`` (for the event stream 16 plus its
+    low 7 bits, the high bit asking for :func:`repair`; 1-256 for NDJSON), then
+    the cuts (as for ``targets.run_input``), then the body.
     """
     if not data:
         return
     cuts, body = _cuts(data[1:])
     if target == "eventstream":
-        check_eventstream(body, cuts, data[0] + 16)
+        if data[0] & 0x80:
+            body = repair(body)
+        check_eventstream(body, cuts, (data[0] & 0x7F) + 16)
     elif target == "ndjson":
         check_ndjson(body, cuts, data[0] + 1)
     else:
@@ -187,7 +210,10 @@ def seeds(target: str) -> list[bytes]:
     out = []
     for body in real_bodies(target):
         frames = _frames_of(target, body)
-        out += [b"\x40\x00" + b"".join(frames[i : i + 4]) for i in range(0, len(frames), 4)]
+        windows = [b"".join(frames[i : i + 4]) for i in range(0, len(frames), 4)]
+        out += [b"\x40\x00" + window for window in windows]
+        if target == "eventstream":  # the same, with the CRCs repaired after each mutation
+            out += [b"\xc0\x00" + window for window in windows]
     return out
 
 
