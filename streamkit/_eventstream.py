@@ -305,6 +305,24 @@ class EventStreamDecoder:
         elif self._refusal is not None:
             self._raise_pending()
             raise StreamError(self._refusal, offset=self._offset)
+        elif end >= _OVERHEAD:
+            # The usual chunk of a Bedrock stream: exactly one message.  (If
+            # anything is wrong with it, the general path below says what.)
+            total, hlen, pcrc = _unpack_prelude(chunk)
+            hend = _PRELUDE + hlen
+            if (
+                total == end
+                and self._preludes.get(total << 32 | hlen) == pcrc
+                and crc32(chunk[:-4]) == _unpack_u32(chunk, end - 4)[0]
+                and (block := self._blocks.get(chunk[_PRELUDE:hend])) is not None
+            ):
+                message = _new(EventStreamMessage)
+                message._block = block
+                message.view = memoryview(chunk)[hend:-4]
+                message.event = block.event
+                message.offset = self._offset
+                self._offset += end
+                return [message]
         messages: list[EventStreamMessage] = []
         try:
             if tail:

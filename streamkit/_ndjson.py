@@ -147,16 +147,26 @@ class NDJSONDecoder:
         tail = self._tail  # never holds anything once the decoder refuses input
         find = chunk.find
         lf = find(b"\n")
+        if lf > 0 and not tail and lf == len(chunk) - 1 and self._refusal is None:
+            # The usual chunk of an Ollama stream: exactly one line.  (Anything
+            # unusual about it goes the general way below.)
+            stop = lf - 1 if chunk[lf - 1] == _CR else lf
+            if 0 < stop <= self._max and chunk[0] not in _SPACE:
+                line = _new(NDJSONLine)
+                line.view = memoryview(chunk)[:stop]
+                line.offset = self._offset
+                self._offset += lf + 1
+                return [line]
         lines: list[NDJSONLine] = []
         try:
             if tail:
-                base = self._start + len(tail)
                 if lf < 0:  # the middle of a line
                     tail += chunk
                     if len(tail) > self._max:
                         self._overflow()
                     return lines
                 # The chunk ends the line held in the tail.
+                base = self._start + len(tail)
                 tail += chunk[:lf]
                 if tail and tail[-1] == _CR:
                     del tail[-1]

@@ -736,3 +736,22 @@ def test_real_bedrock_event_names() -> None:
         "metadata",
     } <= names
     assert {"chunk", "trace"} <= names
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(raw_message(header("h", 42)), id="bad-header"),
+        pytest.param(raw_message(message_crc=3), id="bad-crc"),
+        pytest.param(raw_message(prelude_crc=3), id="bad-prelude"),
+    ],
+)
+def test_a_bad_message_alone_in_its_chunk(bad: bytes) -> None:
+    """The one-message chunk, Bedrock's usual, fails like any other and stops the decoder."""
+    decoder = EventStreamDecoder()
+    assert len(decoder.feed(GOOD)) == 1
+    with pytest.raises(FrameError) as info:
+        decoder.feed(bad)
+    assert info.value.offset == len(GOOD)
+    with pytest.raises(StreamError, match="refuses"):
+        decoder.feed(GOOD)
