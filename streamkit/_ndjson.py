@@ -165,32 +165,34 @@ class NDJSONDecoder:
                     if len(tail) > self._max:
                         self._overflow()
                     return lines
-                # The chunk ends the line held in the tail.
-                base = self._start + len(tail)
-                tail += chunk[:lf]
-                if tail and tail[-1] == _CR:
-                    del tail[-1]
-                if tail:
-                    if len(tail) > self._max:
-                        self._too_large(tail, self._start)
-                    if tail[0] not in _SPACE or not _blank(tail):
+                # The chunk ends the line held in the tail: join it once.
+                start = self._start
+                base = start + len(tail)
+                data = b"".join((tail, chunk[:lf]))
+                if data[-1] == _CR:
+                    data = data[:-1]
+                if data:
+                    if len(data) > self._max:
+                        self._too_large(data, start)
+                    if data[0] not in _SPACE or not _blank(data):
                         line = _new(NDJSONLine)
-                        line.view = bytes(tail)
-                        line.offset = self._start
+                        line.view = data
+                        line.offset = start
                         lines.append(line)
-                    tail.clear()
                 pos = lf + 1
                 lf = find(b"\n", pos)
                 if lf < 0:  # and the start of the next one, at most
                     end = len(chunk)
                     if pos < end:
-                        tail += chunk[pos:] if end - pos <= _SMALL else memoryview(chunk)[pos:]
+                        tail[:] = chunk[pos:] if end - pos <= _SMALL else memoryview(chunk)[pos:]
                         self._start = base + pos
                         if end - pos > self._max:
                             self._overflow()
                     else:
+                        tail.clear()
                         self._offset = base + end
                     return lines
+                tail.clear()
             elif self._refusal is not None:
                 self._raise_pending()
                 raise StreamError(self._refusal, offset=self._offset)
