@@ -335,7 +335,6 @@ class EventStreamDecoder:
                     start = self._start
                     body = need - 4
                     whole = b"".join((tail, chunk[:body]))
-                    tail.clear()
                     total = 0
                     if end - body >= 16:  # the CRC and the next prelude, at once
                         stored, total, hlen, pcrc = _unpack_crc_prelude(chunk, body)
@@ -355,11 +354,12 @@ class EventStreamDecoder:
                     if total and self._preludes.get(total << 32 | hlen) == pcrc:
                         stop = pos + total
                         if stop > end:  # the next message does not end here either
-                            tail += chunk[pos:]
+                            tail[:] = chunk[pos:]
                             self._start = base + pos
                             self._hend = _PRELUDE + hlen
                             self._need = stop - end
                             return messages
+                    tail.clear()
                 else:
                     pos = self._finish(chunk, messages)
             elif end:
