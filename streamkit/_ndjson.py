@@ -168,6 +168,7 @@ class NDJSONDecoder:
                 # The chunk ends the line held in the tail: join it once.
                 start = self._start
                 base = start + len(tail)
+                self._offset = base + len(chunk)
                 data = b"".join((tail, chunk[:lf]))
                 if data[-1] == _CR:
                     data = data[:-1]
@@ -225,7 +226,6 @@ class NDJSONDecoder:
                     self._overflow()
         except StreamError as exc:
             self._refusal = f"decoder refuses input after an earlier error: {exc}"
-            self._offset = self.offset
             self._tail = bytearray()
             if not lines:
                 raise
@@ -269,6 +269,7 @@ class NDJSONDecoder:
         """
         tail = self._tail
         if len(tail) - (tail[-1] == _CR) > self._max:
+            self._offset = self._start + len(tail)  # the tail is dropped: keep the count
             self._too_large(tail, self._start)
 
     def _too_large(self, line: Buffer, offset: int) -> None:

@@ -755,3 +755,25 @@ def test_a_bad_message_alone_in_its_chunk(bad: bytes) -> None:
     assert info.value.offset == len(GOOD)
     with pytest.raises(StreamError, match="refuses"):
         decoder.feed(GOOD)
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        pytest.param([raw_message(prelude_crc=1)], id="one-chunk"),
+        pytest.param([GOOD[:50], GOOD[50:-1] + b"!"], id="completion"),
+        pytest.param([GOOD[:5], raw_message(prelude_crc=1)[5:]], id="prelude-completion"),
+        pytest.param([GOOD + raw_message(message_crc=1)], id="after-a-message"),
+    ],
+)
+def test_offset_counts_every_byte_after_an_error(chunks: list[bytes]) -> None:
+    decoder = EventStreamDecoder()
+    fed = 0
+    try:
+        for chunk in chunks:
+            fed += len(chunk)
+            decoder.feed(chunk)
+        decoder.close()
+    except StreamError:
+        pass
+    assert decoder.offset == fed

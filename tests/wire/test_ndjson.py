@@ -245,3 +245,25 @@ def test_real_ollama_body(path: Path) -> None:
     assert all("created_at" in obj for obj in objects)
     assert objects[-1]["done"] is True
     assert not any(obj["done"] for obj in objects[:-1])
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        pytest.param([b"x" * 20], id="one-chunk"),
+        pytest.param([b"xxxx", b"x" * 20], id="tail-grows"),
+        pytest.param([b"xxxx", b"x" * 20 + b"\n{}\n"], id="tail-ends"),
+        pytest.param([b"{}\n" + b"x" * 20 + b"\n"], id="after-a-line"),
+    ],
+)
+def test_offset_counts_every_byte_after_an_error(chunks: list[bytes]) -> None:
+    decoder = NDJSONDecoder(max_event_size=10)
+    fed = 0
+    try:
+        for chunk in chunks:
+            fed += len(chunk)
+            decoder.feed(chunk)
+        decoder.close()
+    except StreamError:
+        pass
+    assert decoder.offset == fed
