@@ -20,18 +20,24 @@ Theory of operation
 -------------------
 
 ``EventStreamDecoder.feed`` reads each message where it lies in the chunk:
-the prelude with one ``struct.unpack_from``, both CRCs with ``zlib.crc32``
-over slices of a ``memoryview`` (the message CRC continues from the prelude's,
-so no byte is summed twice), the payload as a view of the chunk.  Between
-chunks it keeps only ``_tail``, the start of the one unfinished message, and
-``_need``, how many more bytes the next decision takes: the rest of the
-prelude, or the rest of the message once the prelude is known and checked.
-A chunk shorter than ``_need`` is appended and nothing else happens, so
-feeding a message one byte at a time costs one ``bytearray`` append per byte
-and the message is parsed once, when its last byte arrives.  When the bytes
-held are no more than the prelude and the headers, the chunk that finishes the
-message still yields its payload as a view of that chunk; otherwise the
-message is joined once and read like any other.
+the prelude with one ``struct.unpack_from``, the message CRC with one
+``zlib.crc32`` over a ``memoryview`` slice, the payload as a view of the
+chunk.  The prelude CRC of each (total length, headers length) pair is
+computed once and remembered (``_preludes``): a pair seen before costs a
+dictionary look-up, not a CRC.  A chunk that is exactly one message, the usual
+chunk of a Bedrock stream, takes a short path through the same checks.
+
+Between chunks the decoder keeps only ``_tail``, the start of the one
+unfinished message, and ``_need``, how many more bytes the next decision
+takes: the rest of the prelude, or the rest of the message once the prelude
+is in and checked (``_hend``, where its headers end, says which).  A chunk
+shorter than ``_need`` is appended and nothing else happens, so feeding a
+message one byte at a time costs one ``bytearray`` append per byte, and the
+message is read once, when its last byte arrives.  That chunk is joined to the
+tail once (without the CRC, which is read together with the next message's
+prelude); the payload is then ``bytes`` of that join.  When the tail holds no
+more than the prelude and the headers, the payload is instead a view of the
+chunk that finishes the message (``_finish``).
 
 The prelude decides everything about a message's size before its bytes are
 held: a bad prelude CRC, a length under 16, a header block longer than the
@@ -41,7 +47,7 @@ as the 12 prelude bytes are in, whatever the chunking.
 Header blocks repeat: a Bedrock stream has a handful of distinct ones (the
 same three string headers with a few event types).  Each decoder keeps the
 parsed form of the first few hundred short blocks it sees, keyed by their
-bytes, so a message usually costs one dictionary look-up for its headers.
+bytes (``_blocks``), so a message usually costs one look-up for its headers.
 Parsed headers are read-only mappings (``types.MappingProxyType``) for that
 reason: one is shared by every message with the same header block.
 

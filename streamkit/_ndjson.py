@@ -12,9 +12,10 @@ Theory of operation
 received chunk and hands each line on as a ``memoryview`` slice of it: no
 copy, no ``str``.  Between chunks it keeps only ``_tail``, the start of the
 unfinished line.  A chunk that does not end that line is searched once and
-appended; the chunk that ends it is joined to it once.  So every byte is
-searched once, whatever the chunking, and a line fed one byte at a time
-costs one append per byte.
+appended; the chunk that ends it is joined to it once, straight into the
+line's ``bytes``.  So every byte is searched once, whatever the chunking,
+and a line fed one byte at a time costs one append per byte.  A chunk that is
+exactly one line, the usual chunk of an Ollama stream, takes a short path.
 
 The final line of a body may lack its newline (servers do omit it):
 :meth:`NDJSONDecoder.close` delivers it and sets ``truncated``, which says
