@@ -176,7 +176,7 @@ class NDJSONDecoder:
                 if data:
                     if len(data) > self._max:
                         self._too_large(data, start)
-                    if data[0] not in _SPACE or not _blank(data):
+                    if data[0] not in _SPACE or data.strip(_WHITESPACE):
                         line = _new(NDJSONLine)
                         line.view = data
                         line.offset = start
@@ -212,7 +212,7 @@ class NDJSONDecoder:
                 if stop > pos:
                     if stop - pos > maximum:
                         self._too_large(view[pos:stop], base + pos)
-                    if chunk[pos] not in _SPACE or not _blank(view[pos:stop]):
+                    if chunk[pos] not in _SPACE or chunk[pos:stop].strip(_WHITESPACE):
                         line = _new(NDJSONLine)
                         line.view = view[pos:stop]
                         line.offset = base + pos
