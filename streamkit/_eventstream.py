@@ -308,40 +308,17 @@ class EventStreamDecoder:
                 tail += chunk
                 self._need = need - end
                 return []
-        elif self._refusal is not None:
-            self._raise_pending()
-            raise StreamError(self._refusal, offset=self._offset)
-        elif end >= _OVERHEAD:
-            # The usual chunk of a Bedrock stream: exactly one message.  (If
-            # anything is wrong with it, the general path below says what.)
-            total, hlen, pcrc = _unpack_prelude(chunk)
-            hend = _PRELUDE + hlen
-            if (
-                total == end
-                and self._preludes.get(total << 32 | hlen) == pcrc
-                and crc32(chunk[:-4]) == _unpack_u32(chunk, end - 4)[0]
-                and (block := self._blocks.get(chunk[_PRELUDE:hend])) is not None
-            ):
-                message = _new(EventStreamMessage)
-                message._block = block
-                message.view = memoryview(chunk)[hend:-4]
-                message.event = block.event
-                message.offset = self._offset
-                self._offset += end
-                return [message]
-        messages: list[EventStreamMessage] = []
-        try:
-            if tail:
-                base = self._start + len(tail)
-                self._offset = base + end
-                hend = self._hend
-                if hend < len(tail) and need >= 4:
-                    # The usual end of a message that began in an earlier
-                    # chunk: join it once, without its CRC, and read it.
-                    start = self._start
-                    body = need - 4
-                    whole = b"".join((tail, chunk[:body]))
-                    total = 0
+            start = self._start
+            base = start + len(tail)
+            self._offset = base + end
+            hend = self._hend
+            if hend < len(tail) and need >= 4:
+                # The usual end of a message that began in an earlier chunk:
+                # join it once, without its CRC, and read it.
+                body = need - 4
+                whole = b"".join((tail, chunk[:body]))
+                total = 0
+                try:
                     if end - body >= 16:  # the CRC and the next prelude, at once
                         stored, total, hlen, pcrc = _unpack_crc_prelude(chunk, body)
                     else:
@@ -350,30 +327,63 @@ class EventStreamDecoder:
                         self._bad_crc(whole + chunk[body:need], start)
                     raw = whole[_PRELUDE:hend]
                     block = self._blocks.get(raw) or self._block(raw, start)
-                    message = _new(EventStreamMessage)
-                    message._block = block
-                    message.view = whole[hend:]
-                    message.event = block.event
-                    message.offset = start
-                    messages.append(message)
-                    pos = need
-                    if total and self._preludes.get(total << 32 | hlen) == pcrc:
-                        stop = pos + total
-                        if stop > end:  # the next message does not end here either
-                            tail[:] = chunk[pos:]
-                            self._start = base + pos
-                            self._hend = _PRELUDE + hlen
-                            self._need = stop - end
-                            return messages
-                    tail.clear()
-                else:
-                    pos = self._finish(chunk, messages)
-            elif end:
-                base = self._offset
-                self._offset = base + end
-                pos = 0
+                except StreamError as exc:  # the chunk's first message: nothing to return
+                    self._refuse(exc)
+                    raise
+                message = _new(EventStreamMessage)
+                message._block = block
+                message.view = whole[hend:]
+                message.event = block.event
+                message.offset = start
+                if total and self._preludes.get(total << 32 | hlen) == pcrc:
+                    stop = need + total
+                    if stop > end:  # and the next message does not end here either
+                        tail[:] = chunk[need:]
+                        self._start = base + need
+                        self._hend = _PRELUDE + hlen
+                        self._need = stop - end
+                        return [message]
+                tail.clear()
+                messages = [message]
+                pos = need
             else:
-                return messages
+                messages = []
+                pos = -1  # for _finish
+        elif self._refusal is not None:
+            self._raise_pending()
+            raise StreamError(self._refusal, offset=self._offset)
+        elif end >= _OVERHEAD:
+            # The usual chunk of a Bedrock stream: exactly one message.  (If
+            # anything is wrong with it, the general path below says what.)
+            total, hlen, pcrc = _unpack_prelude(chunk)
+            hend = _PRELUDE + hlen
+            base = self._offset
+            if (
+                total == end
+                and self._preludes.get(total << 32 | hlen) == pcrc
+                and crc32(chunk[:-4]) == _unpack_u32(chunk, end - 4)[0]
+                and (known := self._blocks.get(chunk[_PRELUDE:hend])) is not None
+            ):
+                message = _new(EventStreamMessage)
+                message._block = known
+                message.view = memoryview(chunk)[hend:-4]
+                message.event = known.event
+                message.offset = base
+                self._offset = base + end
+                return [message]
+            self._offset = base + end
+            messages = []
+            pos = 0
+        elif end:
+            base = self._offset
+            self._offset = base + end
+            messages = []
+            pos = 0
+        else:
+            return []
+        try:
+            if pos < 0:
+                pos = self._finish(chunk, messages)
             # The messages that lie in the chunk, read in place.
             view = None
             blocks = self._blocks
@@ -411,8 +421,7 @@ class EventStreamDecoder:
                     self._hend = _UNKNOWN
                     self._need = _PRELUDE - (end - pos)
         except StreamError as exc:
-            self._refusal = f"decoder refuses input after an earlier error: {exc}"
-            self._tail = bytearray()
+            self._refuse(exc)
             if not messages:
                 raise
             self._pending = exc
@@ -434,6 +443,11 @@ class EventStreamDecoder:
         self.truncated = bool(self._tail)
         self._tail = bytearray()
         return []
+
+    def _refuse(self, exc: StreamError) -> None:
+        """After *exc*: refuse input from now on, and drop what was held."""
+        self._refusal = f"decoder refuses input after an earlier error: {exc}"
+        self._tail = bytearray()
 
     def _raise_pending(self) -> None:
         pending = self._pending
