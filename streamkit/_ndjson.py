@@ -148,16 +148,6 @@ class NDJSONDecoder:
         tail = self._tail  # never holds anything once the decoder refuses input
         find = chunk.find
         lf = find(b"\n")
-        if lf > 0 and not tail and lf == len(chunk) - 1 and self._refusal is None:
-            # The usual chunk of an Ollama stream: exactly one line.  (Anything
-            # unusual about it goes the general way below.)
-            stop = lf - 1 if chunk[lf - 1] == _CR else lf
-            if 0 < stop <= self._max and chunk[0] not in _SPACE:
-                line = _new(NDJSONLine)
-                line.view = memoryview(chunk)[:stop]
-                line.offset = self._offset
-                self._offset += lf + 1
-                return [line]
         lines: list[NDJSONLine] = []
         try:
             if tail:
@@ -200,6 +190,17 @@ class NDJSONDecoder:
                 raise StreamError(self._refusal, offset=self._offset)
             else:
                 base = self._offset
+                if lf > 0 and lf == len(chunk) - 1:
+                    # The usual chunk of an Ollama stream: exactly one line.
+                    # (Anything unusual about it goes the general way below.)
+                    stop = lf - 1 if chunk[lf - 1] == _CR else lf
+                    if 0 < stop <= self._max and chunk[0] not in _SPACE:
+                        line = _new(NDJSONLine)
+                        line.view = memoryview(chunk)[:stop]
+                        line.offset = base
+                        self._offset = base + lf + 1
+                        lines.append(line)
+                        return lines
                 pos = 0
             end = len(chunk)
             self._offset = base + end
