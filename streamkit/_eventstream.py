@@ -310,7 +310,6 @@ class EventStreamDecoder:
                 return []
             start = self._start
             base = start + len(tail)
-            self._offset = base + end
             hend = self._hend
             if hend < len(tail) and need >= 4:
                 # The usual end of a message that began in an earlier chunk:
@@ -328,6 +327,7 @@ class EventStreamDecoder:
                     raw = whole[_PRELUDE:hend]
                     block = self._blocks.get(raw) or self._block(raw, start)
                 except StreamError as exc:  # the chunk's first message: nothing to return
+                    self._offset = base + end
                     self._refuse(exc)
                     raise
                 message = _new(EventStreamMessage)
@@ -344,9 +344,11 @@ class EventStreamDecoder:
                         self._need = stop - end
                         return [message]
                 tail.clear()
+                self._offset = base + end
                 messages = [message]
                 pos = need
             else:
+                self._offset = base + end
                 messages = []
                 pos = -1  # for _finish
         elif self._refusal is not None:

@@ -159,12 +159,12 @@ class NDJSONDecoder:
                 # The chunk ends the line held in the tail: join it once.
                 start = self._start
                 base = start + len(tail)
-                self._offset = base + len(chunk)
                 data = b"".join((tail, chunk[:lf]))
                 if data[-1] == _CR:
                     data = data[:-1]
                 if data:
                     if len(data) > self._max:
+                        self._offset = base + len(chunk)
                         self._too_large(data, start)
                     if data[0] not in _SPACE or data.strip(_WHITESPACE):
                         line = _new(NDJSONLine)

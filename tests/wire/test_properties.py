@@ -15,7 +15,7 @@ from streamkit import (
     encode_message,
 )
 
-from .helpers import BEDROCK, Decoded, bytewise, headers_and_types, split_at
+from .helpers import BEDROCK, OLLAMA, Decoded, bytewise, headers_and_types, split_at
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -115,6 +115,17 @@ def test_real_bodies_in_any_chunking(index: int, cuts: list[int]) -> None:
 
 
 # -- NDJSON --------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(index=st.integers(0, len(OLLAMA) - 1), cuts=st.lists(st.integers(0, 30_000), max_size=40))
+def test_real_ndjson_bodies_in_any_chunking(index: int, cuts: list[int]) -> None:
+    body = OLLAMA[index].read_bytes()
+    whole = Decoded(NDJSONDecoder, [body])
+    assert whole.error is None
+    assert [line.data for line in whole.frames] == body.splitlines()
+    Decoded(NDJSONDecoder, split_at(body, cuts)).same_as(whole)
+
 
 ATOMS = [b"{", b"}", b'"a"', b":", b"1", b" ", b"\t", b"\n", b"\r", b"\r\n", b"\n\n", b"x", b"\xff"]
 nd_bodies = st.lists(st.sampled_from(ATOMS), max_size=60).map(b"".join) | st.binary(max_size=200)
