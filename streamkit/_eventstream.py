@@ -145,8 +145,11 @@ class EventStreamMessage:
     (string), ``bytes`` (byte array), ``int`` (byte, short, integer, long),
     ``bool``, ``datetime.datetime`` (timestamp, in UTC, millisecond
     precision) or ``uuid.UUID``; ``header_types`` gives each one's wire type
-    (:data:`HeaderType`), so that :func:`encode_message` can write the same
-    bytes again.  Both are read-only mappings.
+    (``"bool"``, ``"byte"``, ``"short"``, ``"integer"``, ``"long"``,
+    ``"bytes"``, ``"string"``, ``"timestamp"`` or ``"uuid"``), so that
+    :func:`encode_message` can write the same bytes again.  Both are
+    read-only mappings, shared by the messages that carry the same header
+    block.
 
     ``event`` names the message the way the service means it: the
     ``:event-type`` header when ``:message-type`` is ``event`` (or absent),
@@ -155,7 +158,8 @@ class EventStreamMessage:
     message type itself (``"event"`` when there is none).
 
     ``data`` (also ``payload``) is the payload as ``bytes``; ``view`` gives it
-    without a copy, a ``memoryview`` of the chunk it arrived in.  ``offset``
+    without a copy: a ``memoryview`` of the chunk it arrived in when it lay
+    wholly inside one, else ``bytes``.  ``offset``
     is the stream position of the message's first byte (``None`` for a
     message not made by a decoder).  Messages compare equal when their
     headers, header types and payloads do.
