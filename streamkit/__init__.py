@@ -18,10 +18,17 @@ from ._errors import (
     DialectMismatch as DialectMismatch,
     EventTooLarge as EventTooLarge,
     FoldError as FoldError,
+    FrameError as FrameError,
     RecordingError as RecordingError,
     StreamError as StreamError,
     StreamStalled as StreamStalled,
 )
+from ._eventstream import (
+    EventStreamDecoder as EventStreamDecoder,
+    EventStreamMessage as EventStreamMessage,
+    encode_message as encode_message,
+)
+from ._ndjson import NDJSONDecoder as NDJSONDecoder, NDJSONLine as NDJSONLine
 from ._sse import (
     DEFAULT_MAX_EVENT_SIZE as DEFAULT_MAX_EVENT_SIZE,
     SSEDecoder as SSEDecoder,
@@ -68,11 +75,16 @@ __all__ = (
     "DialectMismatch",
     "DialectName",
     "Drift",
+    "EventStreamDecoder",
+    "EventStreamMessage",
     "EventTooLarge",
     "Fault",
     "Fold",
     "FoldError",
+    "FrameError",
     "InvalidEvent",
+    "NDJSONDecoder",
+    "NDJSONLine",
     "Outcome",
     "Recorder",
     "RecordingError",
@@ -97,6 +109,7 @@ __all__ = (
     "deltas",
     "encode",
     "encode_event",
+    "encode_message",
     "iter_events",
     "responses",
     "text_deltas",

@@ -5,6 +5,7 @@ Every error streamkit raises for bad input is a :class:`StreamError`::
     ValueError
     └── StreamError            bad input somewhere in a stream; says where
         ├── EventTooLarge      one unfinished event outgrew ``max_event_size``
+        ├── FrameError         a malformed frame: a bad CRC, impossible lengths, a bad header
         ├── DecodeError        a payload is not valid JSON of the expected shape
         ├── FoldError          a protocol violation, raised by a strict fold
         ├── StreamStalled      no event arrived within ``idle_timeout``
@@ -27,6 +28,7 @@ __all__ = (
     "DialectMismatch",
     "EventTooLarge",
     "FoldError",
+    "FrameError",
     "RecordingError",
     "StreamError",
     "StreamStalled",
@@ -76,7 +78,19 @@ class StreamError(ValueError):
 
 
 class EventTooLarge(StreamError):
-    """An unfinished event held more bytes than the decoder's ``max_event_size``."""
+    """An event outgrew the decoder's ``max_event_size``.
+
+    For SSE, the bytes held for one unfinished event; for the AWS event stream,
+    a message's total length (known from its prelude); for NDJSON, one line.
+    """
+
+
+class FrameError(StreamError):
+    """A frame of a binary framing is malformed: the AWS event stream's CRCs, lengths, headers.
+
+    ``offset`` is the stream position of the frame's first byte and
+    ``ordinal`` the number of frames before it.
+    """
 
 
 class DecodeError(StreamError):

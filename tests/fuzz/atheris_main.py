@@ -6,11 +6,13 @@ Not a test module (pytest does not collect it) and atheris is not a dependency::
     .venv/bin/python -m tests.fuzz.atheris_main TARGET [CORPUS_DIR] [libFuzzer flags]
 
 TARGET is ``sse``, ``sse-diff`` (the compiled tokenizer against the pure one:
-the same trace of events, errors and state, call by call), ``recording`` or
-``dialect-NAME`` (typed decoding of every error policy in several chunkings,
-then the lenient and strict folds).  The first bytes of each input choose the
-chunking (and for ``sse`` and ``sse-diff`` a small ``max_event_size``), the
-rest is the body (``sse-diff`` needs the compiled tokenizer in use).  With a
+the same trace of events, errors and state, call by call), ``eventstream``
+(the AWS event stream decoder), ``ndjson``, ``recording`` or ``dialect-NAME``
+(typed decoding of every error policy in several chunkings, then the lenient
+and strict folds).  The first bytes of each input choose the chunking (and for
+``sse``, ``sse-diff``, ``eventstream`` and ``ndjson`` a small
+``max_event_size``), the rest is the body (``sse-diff`` needs the compiled
+tokenizer in use).  With a
 CORPUS_DIR that does not exist yet, it is created and seeded from the real
 recordings.  Useful flags:
 ``-runs=N`` (inputs to run), ``-max_len=4096``, ``-timeout=20`` (seconds per
@@ -27,17 +29,20 @@ import atheris
 
 with atheris.instrument_imports(include=["streamkit"]):
     # Instrument streamkit, dialect packages included, before the targets use it.
-    from . import targets
+    from . import targets, wire_targets
 
     targets.dialect_names()
 
 # Byte-at-a-time decoding is the costliest check: keep it for small inputs here.
 targets.BYTEWISE_SSE = 1024
 targets.BYTEWISE_TYPED = 256
+wire_targets.BYTEWISE = 1024
 
 
 def seeds(target: str) -> list[bytes]:
     """Seed inputs: windows of real bodies (a few events each), or recording files."""
+    if target in wire_targets.TARGETS:
+        return wire_targets.seeds(target)
     if target == "recording":
         out = []
         for data in targets.recording_files():
@@ -61,13 +66,15 @@ def seeds(target: str) -> list[bytes]:
 
 def main() -> None:
     target, *args = sys.argv[1:]
-    if target not in ("sse", "sse-diff", "recording") and not target.startswith("dialect-"):
-        raise SystemExit(f"unknown target {target!r}: sse, sse-diff, recording or dialect-NAME")
+    known = ("sse", "sse-diff", "recording", *wire_targets.TARGETS)
+    if target not in known and not target.startswith("dialect-"):
+        raise SystemExit(f"unknown target {target!r}: {', '.join(known)} or dialect-NAME")
     if target == "sse-diff" and targets._sse.CSSEDecoder is None:
         raise SystemExit("sse-diff: the compiled tokenizer is not in use")
+    run = wire_targets.run_input if target in wire_targets.TARGETS else targets.run_input
 
     def fuzz(data: bytes) -> None:
-        targets.run_input(target, data)
+        run(target, data)
 
     if args and not args[0].startswith("-") and not os.path.exists(args[0]):
         os.makedirs(args[0])

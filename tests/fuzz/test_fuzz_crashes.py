@@ -1,8 +1,8 @@
 """Every input that crashed the atheris campaign, run again on its target (now passing).
 
-Files in ``crashes/`` are named ``TARGET-HASH`` (``sse``, ``recording`` or
-``dialect-NAME``), as libFuzzer wrote them; ``tests/reliability/test_regressions.py``
-has a minimal, readable test for each.
+Files in ``crashes/`` are named ``TARGET-HASH`` (``sse``, ``eventstream``,
+``ndjson``, ``recording`` or ``dialect-NAME``), as libFuzzer wrote them;
+``tests/reliability/test_regressions.py`` has a minimal, readable test for each.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from . import targets
+from . import targets, wire_targets
 
 CRASHES = sorted((Path(__file__).parent / "crashes").iterdir())
 
@@ -19,4 +19,5 @@ CRASHES = sorted((Path(__file__).parent / "crashes").iterdir())
 @pytest.mark.parametrize("path", CRASHES, ids=[path.name for path in CRASHES])
 def test_crash_input(path: Path) -> None:
     target = path.name.rpartition("-")[0]
-    targets.run_input(target, path.read_bytes())
+    run = wire_targets.run_input if target in wire_targets.TARGETS else targets.run_input
+    run(target, path.read_bytes())
