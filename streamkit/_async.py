@@ -62,7 +62,6 @@ aiter_events: AIterEvents = _aiter_events
 async def _events(
     pipeline: Pipeline, chunks: AsyncIterable[Buffer], idle_timeout: float | None
 ) -> AsyncGenerator[Any, None]:
-    feed = pipeline.decoder.feed
     events = pipeline.events
     is_keepalive = pipeline.is_keepalive
     source = aiter(chunks)
@@ -80,12 +79,14 @@ async def _events(
                 raise StreamStalled(
                     f"no event for {idle_timeout} s",
                     ordinal=pipeline.ordinal,
-                    offset=pipeline.decoder.offset,
+                    offset=pipeline.offset,
                 ) from None
-            for event in events(feed(chunk)):
+            for event in events(pipeline.feed(chunk)):
                 if idle_timeout is not None and not is_keepalive(event):
                     deadline = anyio.current_time() + idle_timeout
                 yield event
+        for event in events(pipeline.close()):
+            yield event
         pipeline.finish()
     finally:
         aclose = getattr(source, "aclose", None)

@@ -1,8 +1,15 @@
 """The part of the stream layer shared by the sync and async glue.
 
-:class:`Pipeline` turns the SSE events of one stream into a dialect's typed
-events: it counts them, locates decode errors, and applies the error policy.
-Both glue modules drive it the same way, so they behave alike by construction.
+:class:`Pipeline` turns the bytes of one stream into a dialect's typed
+events: it tokenizes them with the dialect's framing (SSE, the AWS event
+stream, NDJSON), counts the events, locates decode errors, and applies the
+error policy.  Both glue modules drive it the same way, so they behave alike
+by construction.
+
+Under ``dialect="auto"`` the framing is told from the first bytes (see
+:func:`sniff`): an event stream begins with a binary length, NDJSON with
+``{``, and anything else is read as SSE.  The first frame then picks the
+dialect.
 
 While it does not yet know what it is reading, a pipeline looks at each
 event before passing it on: under ``dialect="auto"`` to find the dialect
@@ -19,19 +26,57 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from ._errors import DecodeError, DialectMismatch
-from ._sse import SSEDecoder
+from ._eventstream import EventStreamDecoder
+from ._ndjson import NDJSONDecoder
+from ._sse import SSEDecoder, as_bytes
 from .dialects._events import InvalidEvent, UnknownEvent
-from .dialects._registry import ErrorPolicy, claimant, get, names
+from .dialects._registry import ErrorPolicy, Framing, claimant, get, names
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from ._sse import SSEEvent
+    from ._sse import Buffer
     from .dialects._registry import Dialect
 
-__all__ = ("ErrorPolicy", "Pipeline", "check_chunks")
+__all__ = ("TOKENIZERS", "ErrorPolicy", "Pipeline", "check_chunks", "sniff")
 
 _POLICIES = ("raise", "skip", "yield")
+
+TOKENIZERS: dict[str, Callable[..., Any]] = {
+    "sse": SSEDecoder,
+    "eventstream": EventStreamDecoder,
+    "ndjson": NDJSONDecoder,
+}
+"""The tokenizer of each framing: ``feed(chunk) -> list[frame]``, ``close()``, ``offset``.
+
+Every frame has ``event`` (its name), ``view`` and ``data`` (its payload)
+and ``offset``, so the pipeline reads them all alike.
+"""
+
+_WHITESPACE = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
+
+
+def sniff(head: bytes, *, final: bool = False) -> Framing | None:
+    """The framing the first bytes of a stream are in, or ``None`` while they cannot tell.
+
+    A first byte below the printable range (an event stream's first message
+    length is less than 16 MiB, so its first byte is 0) is the AWS event
+    stream; a ``{`` after any whitespace is NDJSON; anything else is SSE,
+    which is also what a stream of nothing but whitespace is taken for once
+    it ends (*final*).
+    """
+    if not head:
+        return "sse" if final else None
+    first = head[0]
+    if first < 0x09 or 0x0E <= first < 0x20:
+        return "eventstream"
+    if head.startswith(_BOM[: len(head)]) and first == _BOM[0]:
+        return "sse" if len(head) >= len(_BOM) or final else None
+    text = head.lstrip(_WHITESPACE)
+    if not text:
+        return "sse" if final else None
+    return "ndjson" if text[0:1] == b"{" else "sse"
 
 
 def check_chunks(chunks: object, caller: str, *, want_async: bool) -> None:
@@ -59,56 +104,109 @@ def check_chunks(chunks: object, caller: str, *, want_async: bool) -> None:
 
 
 class Pipeline:
-    """One stream's tokenizer and dialect, with the error policy applied."""
+    """One stream's tokenizer and dialect, with the error policy applied.
 
-    __slots__ = ("decode", "decoder", "dialect", "on_error", "ordinal", "unclaimed")
+    :meth:`feed` a chunk for its frames and :meth:`events` for their typed
+    events; :meth:`close` at the end for the frames the tokenizer still
+    held, then :meth:`finish`.
+    """
+
+    __slots__ = (
+        "_head",
+        "decode",
+        "decoder",
+        "dialect",
+        "feed",
+        "max_event_size",
+        "on_error",
+        "ordinal",
+        "unclaimed",
+    )
 
     def __init__(
         self, dialect: str | Dialect[Any], on_error: ErrorPolicy, max_event_size: int
     ) -> None:
         if on_error not in _POLICIES:
             raise ValueError(f"on_error must be one of {_POLICIES}, got {on_error!r}")
-        # ``"auto"``: the first event of the stream picks the dialect.
+        # ``"auto"``: the first bytes pick the framing, the first event the dialect.
         self.dialect: Dialect[Any] | None = None if dialect == "auto" else get(dialect)
         self.decode: Callable[[str, bytes | memoryview], Any] = (
             self._detect if self.dialect is None else self._watch
         )
         self.on_error = on_error
-        self.decoder = SSEDecoder(max_event_size=max_event_size)
+        self.max_event_size = max_event_size
         self.ordinal = 0
         #: Events no dialect claimed while ``"auto"`` was still looking (skipped or yielded).
         self.unclaimed: DecodeError | None = None
+        self._head = b""  # the first bytes, while they cannot tell the framing
+        #: The tokenizer (``None`` until the framing is known) and its ``feed``.
+        self.decoder: Any = None
+        self.feed: Callable[[Buffer], list[Any]] = self._sniff
+        if self.dialect is not None:
+            self._tokenize(self.dialect.framing)
+        elif max_event_size < 1:
+            raise ValueError("max_event_size must be positive")
 
-    def events(self, sse_events: list[SSEEvent]) -> Iterator[Any]:
-        """The typed events for *sse_events*, in order.
+    def _tokenize(self, framing: Framing) -> Any:
+        decoder = self.decoder = TOKENIZERS[framing](max_event_size=self.max_event_size)
+        self.feed = decoder.feed
+        return decoder
+
+    def _sniff(self, chunk: Buffer) -> list[Any]:
+        """``feed`` while the framing is not known: hold the first bytes until they tell."""
+        head = self._head + (chunk if type(chunk) is bytes else as_bytes(chunk))
+        framing = sniff(head)
+        if framing is None:
+            self._head = head
+            return []
+        self._head = b""
+        frames: list[Any] = self._tokenize(framing).feed(head)
+        return frames
+
+    @property
+    def offset(self) -> int:
+        """Bytes received so far."""
+        return len(self._head) if self.decoder is None else int(self.decoder.offset)
+
+    def close(self) -> list[Any]:
+        """End the body: the frames the tokenizer still held (an NDJSON line without its LF)."""
+        decoder = self.decoder
+        if decoder is None:
+            decoder = self._tokenize(sniff(self._head, final=True) or "sse")
+            head, self._head = self._head, b""
+            frames: list[Any] = decoder.feed(head)
+            return frames + list(decoder.close())
+        return list(decoder.close())
+
+    def events(self, frames: list[Any]) -> Iterator[Any]:
+        """The typed events for *frames* (what :meth:`feed` returned), in order.
 
         A generator, so that under ``"raise"`` every event before a bad one
         in the same batch is still delivered before the error.
         """
-        for sse in sse_events:
+        for frame in frames:
             try:
-                event = self.decode(sse.event, sse.view)
+                event = self.decode(frame.event, frame.view)
             except DecodeError as exc:
-                error = self._locate(exc, sse)
+                error = self._locate(exc, frame)
                 if self.on_error == "raise":
                     raise error from None
                 self.ordinal += 1
                 if self.dialect is None:
                     self.unclaimed = self.unclaimed or error
                 if self.on_error == "yield":
-                    yield InvalidEvent(sse.event, sse.data, error)
+                    yield InvalidEvent(frame.event, frame.data, error)
                 continue
             self.ordinal += 1
             yield event
 
     def finish(self) -> None:
-        """End the stream: close the tokenizer, and refuse a stream no dialect claimed.
+        """After the last events: refuse a stream no dialect claimed.
 
         Under ``"skip"`` and ``"yield"`` the search for a dialect goes on past
         events none claims; a stream that ends before any dialect claimed one
         of its events raises the first of those errors here, never silently.
         """
-        self.decoder.close()
         if self.dialect is None and self.unclaimed is not None:
             raise self.unclaimed
 
@@ -118,7 +216,8 @@ class Pipeline:
 
     def _detect(self, name: str, data: bytes | memoryview) -> Any:
         """Pick the dialect whose ``detect`` claims the stream's first event, then decode."""
-        dialect = claimant(name, data)
+        framing = _FRAMINGS.get(type(self.decoder), "sse")
+        dialect = claimant(name, data, framing=framing)
         if dialect is None:
             raise DecodeError(
                 f"no dialect recognises this stream (tried {', '.join(names())})",
@@ -148,13 +247,16 @@ class Pipeline:
             )
         return event
 
-    def _locate(self, exc: DecodeError, sse: SSEEvent) -> DecodeError:
+    def _locate(self, exc: DecodeError, frame: Any) -> DecodeError:
         """*exc* again, naming the event's ordinal and byte offset in the stream."""
         return DecodeError(
             exc.message,
             path=exc.path,
             ordinal=self.ordinal,
-            offset=sse.offset,
-            event=sse.event,
+            offset=frame.offset,
+            event=frame.event,
             excerpt=exc.excerpt,
         )
+
+
+_FRAMINGS: dict[type, Framing] = {cls: name for name, cls in TOKENIZERS.items()}  # type: ignore[misc]

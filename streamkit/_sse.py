@@ -18,7 +18,13 @@ import os
 from typing import TYPE_CHECKING, cast
 
 from ._errors import EventTooLarge, StreamError, excerpt
-from ._sse_py import DEFAULT_MAX_EVENT_SIZE, Buffer, SSEDecoder as PySSEDecoder, SSEEvent
+from ._sse_py import (
+    DEFAULT_MAX_EVENT_SIZE,
+    Buffer,
+    SSEDecoder as PySSEDecoder,
+    SSEEvent,
+    as_bytes,
+)
 
 __all__ = (
     "DEFAULT_MAX_EVENT_SIZE",
@@ -27,6 +33,7 @@ __all__ = (
     "PySSEDecoder",
     "SSEDecoder",
     "SSEEvent",
+    "as_bytes",
     "encode_event",
 )
 

@@ -53,13 +53,13 @@ iter_events: IterEvents = _iter_events
 
 
 def _events(pipeline: Pipeline, chunks: Iterable[Buffer]) -> Generator[Any, None, None]:
-    feed = pipeline.decoder.feed
     events = pipeline.events
     source = iter(chunks)
     try:
         for chunk in source:
-            # The SSE events (and their data) are dropped before the typed ones are used.
-            yield from events(feed(chunk))
+            # The frames (and their data) are dropped before the typed events are used.
+            yield from events(pipeline.feed(chunk))
+        yield from events(pipeline.close())
         pipeline.finish()
     finally:
         close = getattr(source, "close", None)

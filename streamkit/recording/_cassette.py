@@ -583,7 +583,7 @@ class _DialectProbe:
         if pipeline is None:
             return
         try:
-            events = pipeline.decoder.feed(chunk)
+            events = pipeline.feed(chunk)
         except StreamError:  # an event too large to be a first event: no dialect
             self._pipeline = None
             return
