@@ -5,11 +5,31 @@ generator starts no task and enters no cancel scope around a ``yield`` (the
 idle timeout wraps only the wait for the next chunk), so cancelling or
 abandoning the consumer leaves nothing behind; the source is closed with the
 generator.
+
+The idle deadline is ``idle_timeout`` after the first wait for a chunk that
+follows an event other than a keep-alive; keep-alives and empty chunks do not
+move it.  So the timeout measures how long the source has been silent, not
+how long the consumer took with an event, and the clock is read once per
+wait, not once per event.
+
+A cancel scope costs microseconds to enter, more than decoding a small
+event, and a scope shared across waits would have to stay open across the
+``yield``\\ s between them, which anyio and trio forbid.  So a wait is
+bounded only where it really waits: :class:`_IdleWatch` starts the source's
+``__anext__`` step itself, and a chunk that is ready costs no scope at all.
+When the step suspends, :func:`_wait` goes on with it as ``await`` would,
+forwarding what the event loop sends or throws, but with a cancel scope of
+the deadline around each suspension: entered after the step suspended, exited
+as soon as the task wakes, before the step runs again, so that the step's own
+scopes (a source may well enter one before it waits) and ours never overlap.
+When our deadline cancels the wait, the step is given the cancellation it
+would have seen under an ordinary scope, and the wait ends as stalled.
 """
 
 from __future__ import annotations
 
 import math
+import types
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -19,7 +39,7 @@ from ._pipeline import ErrorPolicy, Pipeline, check_chunks
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
+    from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Generator
 
     from ._sse import Buffer
     from .dialects._registry import AIterEvents, Dialect
@@ -63,28 +83,30 @@ async def _events(
     pipeline: Pipeline, chunks: AsyncIterable[Buffer], idle_timeout: float | None
 ) -> AsyncGenerator[Any, None]:
     events = pipeline.events
-    is_keepalive = pipeline.is_keepalive
     source = aiter(chunks)
-    deadline = math.inf if idle_timeout is None else anyio.current_time() + idle_timeout
     try:
-        while True:
-            try:
-                if idle_timeout is None:
-                    chunk = await anext(source)
-                else:
-                    chunk = await _next_within(source, deadline)
-            except StopAsyncIteration:
-                break
-            except _Stalled:
-                raise StreamStalled(
-                    f"no event for {idle_timeout} s",
-                    ordinal=pipeline.ordinal,
-                    offset=pipeline.offset,
-                ) from None
-            for event in events(pipeline.feed(chunk)):
-                if idle_timeout is not None and not is_keepalive(event):
-                    deadline = anyio.current_time() + idle_timeout
-                yield event
+        if idle_timeout is None:
+            async for chunk in source:
+                for event in events(pipeline.feed(chunk)):
+                    yield event
+        else:
+            watch = _IdleWatch(idle_timeout)
+            is_keepalive = pipeline.is_keepalive
+            while True:
+                try:
+                    chunk = await watch.next(source)
+                except StopAsyncIteration:
+                    break
+                except _Stalled:
+                    raise StreamStalled(
+                        f"no event for {idle_timeout} s",
+                        ordinal=pipeline.ordinal,
+                        offset=pipeline.offset,
+                    ) from None
+                for event in events(pipeline.feed(chunk)):
+                    if not watch.fresh and not is_keepalive(event):
+                        watch.fresh = True
+                    yield event
         for event in events(pipeline.close()):
             yield event
         pipeline.finish()
@@ -96,16 +118,84 @@ async def _events(
                 await aclose()
 
 
+class _IdleWatch:
+    """The idle deadline of one stream (see above)."""
+
+    __slots__ = ("deadline", "fresh", "timeout")
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.deadline = math.inf
+        #: An event other than a keep-alive came since the source last waited.
+        self.fresh = True
+
+    async def next(self, source: AsyncIterator[Buffer]) -> Buffer:
+        """The next chunk of *source*; :class:`_Stalled` if it waits past the deadline.
+
+        A ``TimeoutError`` that the source raises itself is passed on as it is.
+        """
+        awaitable = source.__anext__()
+        step = awaitable.__await__()
+        if not hasattr(step, "throw"):  # an awaitable without a coroutine's API
+            with anyio.CancelScope(deadline=self._deadline()):
+                return await _steps(step)
+            raise _Stalled
+        try:
+            trap = step.send(None)
+        except StopIteration as ready:  # the chunk was there: no wait, no scope
+            return ready.value  # type: ignore[no-any-return]
+        return await _wait(step, trap, self)
+
+    def _deadline(self) -> float:
+        if self.fresh:
+            self.fresh = False
+            self.deadline = anyio.current_time() + self.timeout
+        return self.deadline
+
+
+@types.coroutine
+def _steps(step: Any) -> Generator[Any, Any, Buffer]:
+    """Await an awaitable's iterator once more (its ``__await__`` was already called)."""
+    return (yield from step)  # type: ignore[no-any-return]
+
+
+@types.coroutine
+def _wait(step: Any, trap: Any, watch: _IdleWatch) -> Generator[Any, Any, Buffer]:
+    """Go on with a source's step that suspended at *trap*, each suspension bounded.
+
+    See the module docstring: a scope with the idle deadline is entered
+    around each suspension and exited when the task wakes, before the step
+    runs again.
+    """
+    while True:
+        scope = anyio.CancelScope(deadline=watch._deadline())
+        scope.__enter__()
+        try:
+            sent = yield trap
+        except BaseException as exc:  # cancellation and close too: they are the step's
+            ours = scope.__exit__(type(exc), exc, exc.__traceback__)
+            try:
+                trap = step.throw(exc)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            except BaseException as out:
+                if ours and out is exc:
+                    raise _Stalled from None
+                raise
+        else:
+            # trio wakes a cancelled task by sending it the cancellation as a value,
+            # which the step raises: ours when our deadline passed meanwhile.
+            ours = scope.cancel_called
+            scope.__exit__(None, None, None)
+            try:
+                trap = step.send(sent)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+            except anyio.get_cancelled_exc_class():
+                if ours:
+                    raise _Stalled from None
+                raise
+
+
 class _Stalled(Exception):
     """The idle deadline passed while waiting for the next chunk."""
-
-
-async def _next_within(source: AsyncIterator[Buffer], deadline: float) -> Buffer:
-    """The next chunk of *source*, unless *deadline* passes first (then :class:`_Stalled`).
-
-    A ``TimeoutError`` that the source raises itself is passed on as it is.
-    """
-    with anyio.move_on_after(deadline - anyio.current_time()) as scope:
-        return await anext(source)
-    assert scope.cancelled_caught
-    raise _Stalled
