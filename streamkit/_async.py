@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ._errors import StreamStalled
+from ._errors import DecodeError, StreamStalled
 from ._pipeline import ErrorPolicy, Pipeline, check_chunks
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 
@@ -87,7 +87,16 @@ async def _events(
     try:
         if idle_timeout is None:
             async for chunk in source:
-                for event in events(pipeline.feed(chunk)):
+                # Pipeline.events, inline (as in the sync glue).
+                for frame in pipeline.feed(chunk):
+                    try:
+                        event = pipeline.decode(frame.event, frame.view)
+                    except DecodeError as exc:
+                        event = pipeline.failed(exc, frame)
+                        if event is None:
+                            continue
+                    else:
+                        pipeline.ordinal += 1
                     yield event
         else:
             watch = _IdleWatch(idle_timeout)
@@ -103,7 +112,15 @@ async def _events(
                         ordinal=pipeline.ordinal,
                         offset=pipeline.offset,
                     ) from None
-                for event in events(pipeline.feed(chunk)):
+                for frame in pipeline.feed(chunk):
+                    try:
+                        event = pipeline.decode(frame.event, frame.view)
+                    except DecodeError as exc:
+                        event = pipeline.failed(exc, frame)
+                        if event is None:
+                            continue
+                    else:
+                        pipeline.ordinal += 1
                     if not watch.fresh and not is_keepalive(event):
                         watch.fresh = True
                     yield event

@@ -182,23 +182,36 @@ class Pipeline:
         """The typed events for *frames* (what :meth:`feed` returned), in order.
 
         A generator, so that under ``"raise"`` every event before a bad one
-        in the same batch is still delivered before the error.
+        in the same batch is still delivered before the error.  (The glue
+        modules run the same loop inline, to spare a generator per chunk.)
         """
         for frame in frames:
             try:
                 event = self.decode(frame.event, frame.view)
             except DecodeError as exc:
-                error = self._locate(exc, frame)
-                if self.on_error == "raise":
-                    raise error from None
+                event = self.failed(exc, frame)
+                if event is None:
+                    continue
+            else:
                 self.ordinal += 1
-                if self.dialect is None:
-                    self.unclaimed = self.unclaimed or error
-                if self.on_error == "yield":
-                    yield InvalidEvent(frame.event, frame.data, error)
-                continue
-            self.ordinal += 1
             yield event
+
+    def failed(self, exc: DecodeError, frame: Any) -> InvalidEvent | None:
+        """Apply the error policy to a frame that did not decode.
+
+        Raises the located error under ``"raise"``; else counts the event and
+        returns what to deliver in its place: an :class:`InvalidEvent` under
+        ``"yield"``, ``None`` (nothing) under ``"skip"``.
+        """
+        error = self._locate(exc, frame)
+        if self.on_error == "raise":
+            raise error from None
+        self.ordinal += 1
+        if self.dialect is None:
+            self.unclaimed = self.unclaimed or error
+        if self.on_error == "yield":
+            return InvalidEvent(frame.event, frame.data, error)
+        return None
 
     def finish(self) -> None:
         """After the last events: refuse a stream no dialect claimed.
