@@ -152,9 +152,20 @@ class Replayer:
         """
         if speed < 0:
             raise ValueError(f"speed must be >= 0, not {speed!r}")
+        timeline = self._timeline(stream, start, rechunk, cut_at, raise_at)
+        if not speed and stall is None and clock is None:
+            # As fast as possible: nothing to wait for, a checkpoint per chunk.
+            checkpoint = anyio.lowlevel.checkpoint
+            for _, item in timeline:
+                await checkpoint()
+                if isinstance(item, BaseException):
+                    raise item
+                if item is not None:
+                    yield item
+            return
         pacer = _Pacer(clock or _AnyioClock(), speed, start)
         stall_at, stall_for = stall if stall is not None else (math.inf, 0.0)
-        for t, item in self._timeline(stream, start, rechunk, cut_at, raise_at):
+        for t, item in timeline:
             if t >= stall_at:
                 await pacer.until(stall_at)
                 await pacer.stall(stall_for)
@@ -217,7 +228,7 @@ class Replayer:
                 yield from faults(event)
         yield from faults.finish()
 
-    async def aiter_events(
+    def aiter_events(
         self,
         speed: float = 1.0,
         *,
@@ -236,11 +247,44 @@ class Replayer:
     ) -> AsyncGenerator[Any, None]:
         """:meth:`iter_events` at the recorded pace scaled by *speed* (0: no waiting)."""
         faults = _EventFaults(start_event, cut_event, drop, duplicate, delay, inject)
-        for index in self._indexes(stream):
-            name = self._dialect(dialect, index)
-            chunks = self.aiter_chunks(speed, stream=index, rechunk=rechunk, clock=clock)
-            events = aiter_events(
-                chunks, _registry.choose(name), on_error=on_error, idle_timeout=idle_timeout
+        indexes = self._indexes(stream)
+        if len(indexes) == 1 and not faults:
+            # One stream as it was: the stream glue's own generator, nothing around it.
+            return self._aiter_stream(
+                indexes[0], speed, dialect, on_error, rechunk, clock, idle_timeout
+            )
+        return self._aiter_faulty(
+            indexes, faults, speed, dialect, on_error, rechunk, clock, idle_timeout
+        )
+
+    def _aiter_stream(
+        self,
+        index: int,
+        speed: float,
+        dialect: str | None,
+        on_error: ErrorPolicy,
+        rechunk: Rechunk | None,
+        clock: Clock | None,
+        idle_timeout: float | None,
+    ) -> AsyncGenerator[Any, None]:
+        chunks = self.aiter_chunks(speed, stream=index, rechunk=rechunk, clock=clock)
+        name = _registry.choose(self._dialect(dialect, index))
+        return aiter_events(chunks, name, on_error=on_error, idle_timeout=idle_timeout)
+
+    async def _aiter_faulty(
+        self,
+        indexes: range,
+        faults: _EventFaults,
+        speed: float,
+        dialect: str | None,
+        on_error: ErrorPolicy,
+        rechunk: Rechunk | None,
+        clock: Clock | None,
+        idle_timeout: float | None,
+    ) -> AsyncGenerator[Any, None]:
+        for index in indexes:
+            events = self._aiter_stream(
+                index, speed, dialect, on_error, rechunk, clock, idle_timeout
             )
             async with contextlib.aclosing(events):
                 async for event in events:
@@ -394,6 +438,17 @@ class _EventFaults:
                 out.append(event)
         out.extend(self.held.pop(i, ()))
         return out
+
+    def __bool__(self) -> bool:
+        """Whether there is any fault to apply (else events pass as they are)."""
+        return bool(
+            self.start
+            or self.stop is not None
+            or self.drop
+            or self.duplicate
+            or self.delay
+            or self.inject
+        )
 
     def cut(self) -> bool:
         """Whether the stream ends before the next event."""
