@@ -240,6 +240,8 @@ class _Block:
         #: Fields replaced by deltas, by block field.
         self.fields: dict[str, Any] = {}
         self.citations: list[Any] | None = None
+        #: The ``partial_json`` fragments as streamed (kept after the stop: a
+        #: tool call's ``arguments`` on the common face).
         self.json: _Fragments | None = None
         #: The ``partial_json`` text that did not parse (``None`` when it did).
         self.raw: str | None = None
