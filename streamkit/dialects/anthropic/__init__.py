@@ -10,6 +10,7 @@
     for event in streamkit.iter_events(chunks, dialect="anthropic"):
         acc.feed(event)
     message = acc.result            # shaped like the non-streaming API's Message
+    acc.outcome, acc.text, acc.tool_calls, acc.usage   # the common face (streamkit.Fold)
 """
 
 from typing import Any, get_args
@@ -18,7 +19,7 @@ from streamkit.dialects._registry import Dialect
 
 from . import _face
 from ._decode import EVENT_NAMES, decode_event, looks_like_anthropic
-from ._fold import MAX_INDEX, MERGE, Accumulator, Violation
+from ._fold import MAX_INDEX, MERGE, OUTCOMES, Accumulator
 from ._schema import (
     BashCodeExecutionToolResultBlock,
     CacheCreation,
@@ -86,10 +87,10 @@ DIALECT: Dialect[MessageStreamEvent] = Dialect(
     name="anthropic",
     decode=decode_event,
     events=get_args(MessageStreamEvent),
+    accumulator=Accumulator,
     encode=_face.encode,
     kind=_face.kind,
     deltas=_face.deltas,
-    accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
     is_keepalive=is_keepalive,
     detect=looks_like_anthropic,
 )
@@ -100,6 +101,7 @@ __all__ = (
     "EVENT_NAMES",
     "MAX_INDEX",
     "MERGE",
+    "OUTCOMES",
     "Accumulator",
     "BashCodeExecutionToolResultBlock",
     "CacheCreation",
@@ -151,7 +153,6 @@ __all__ = (
     "Unknown",
     "UnknownEvent",
     "Usage",
-    "Violation",
     "WebFetchToolResultBlock",
     "WebSearchResult",
     "WebSearchToolResultBlock",

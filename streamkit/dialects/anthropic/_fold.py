@@ -24,24 +24,99 @@ with the fields the deltas built).  Snapshots are cached until the next event
 changes them, so reading costs at most the size of what changed, and a
 :class:`Message` once returned never changes: later events build a new one.
 
-Protocol violations (see :class:`Violation` for the kinds) are kept in
-:attr:`Accumulator.warnings`, or raised as :class:`~streamkit.FoldError`
-when the accumulator is strict.
+The common face
+---------------
+
+Read from the fold's own state when asked, never kept up to date per delta:
+
+``outcome``
+    an ``error`` event makes it ``"errored"`` (``error`` the last
+    :class:`ErrorObject`).  Otherwise, until ``message_stop`` arrives it is
+    ``"truncated"``, even when a ``message_delta`` already gave the stop
+    reason.  Then the ``stop_reason`` decides, and is kept as ``reason``:
+    ``end_turn``, ``stop_sequence`` and ``refusal`` are ``"completed"``;
+    ``tool_use`` is ``"requires_action"``; ``max_tokens``, ``pause_turn``
+    and ``model_context_window_exceeded`` are ``"incomplete"``; a reason
+    this dialect does not know yet is ``"completed"`` (and no reason at all,
+    a ``message_stop`` without ``message_delta``, ``"completed"`` with
+    ``reason`` ``None``).  :attr:`~Accumulator.done` is true once
+    ``message_stop`` arrived.
+``text``
+    the text of the ``text`` blocks, in block order, as far as it came.
+``refusal``
+    always ``""``: the API has no refusal channel.  A refusal is a
+    ``stop_reason`` of ``"refusal"`` with whatever text came before it.
+``tool_calls``
+    the ``tool_use`` blocks (the client's tools; not ``server_tool_use``
+    nor ``mcp_tool_use``, which the server runs itself): ``id``, ``name``,
+    ``index`` the block index, and ``arguments`` the ``partial_json`` text
+    exactly as it streamed (as far as it came), or, for a block that
+    streamed none, the JSON of the start block's ``input`` (``"{}"``).
+``usage``
+    ``input_tokens`` and ``output_tokens`` of the message, as
+    ``message_delta`` updated them; ``total_tokens`` their sum (the API
+    sends no total); ``cached_input_tokens`` the ``cache_read_input_tokens``
+    (which, as the API counts, are not part of ``input_tokens``, and so not
+    of the total either); ``reasoning_tokens`` ``None`` (not reported);
+    ``raw`` the message's :class:`Usage`.
+
+Violations
+----------
+
+Protocol violations are :class:`~streamkit.Violation`\\ s, kept in
+:attr:`Accumulator.warnings`, or raised as :class:`~streamkit.FoldError` when
+the accumulator is strict.  Their ``object_id`` is the message's ``id`` once
+``message_start`` gave it, their ``index`` the block concerned, if any.
+Their ``kind``:
+
+``"no-message-start"``
+    a content or ``message_delta`` event before ``message_start`` (folded
+    all the same; reported once);
+``"second-message-start"``
+    another ``message_start``: the fold starts over with the new message
+    (whose ``id`` the violation names);
+``"index-out-of-range"``
+    a block ``index`` below 0 or above :data:`MAX_INDEX` (the event is
+    ignored);
+``"index-order"``
+    a block started at an index other than the next one;
+``"duplicate-block-start"``
+    a second start of an index (the new block replaces the old);
+``"unknown-index"``
+    a delta or stop for an index never started (ignored);
+``"after-block-stop"``
+    a delta or a second stop after the block's ``content_block_stop``
+    (ignored);
+``"delta-type"``
+    a delta that does not apply to the block's type (``text_delta`` to a
+    ``tool_use`` block; ignored);
+``"invalid-input-json"``
+    a tool call's concatenated ``partial_json`` is not a JSON object at
+    ``content_block_stop`` (see :data:`MERGE`);
+``"block-not-stopped"``
+    ``message_stop`` while a block is still open;
+``"after-message-stop"``
+    an event other than ``ping`` after ``message_stop`` (folded all the
+    same);
+``"invalid-event"``
+    an event that could not be decoded (``on_error="yield"``): whatever it
+    carried is lost;
+``"dialect-mismatch"``
+    the stream's first events are another dialect's.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import attrs
 import msgspec
 from msgspec import UNSET
 
-from streamkit._errors import FoldError
 from streamkit.dialects._builders import Fragments as _Fragments
-from streamkit.dialects._events import InvalidEvent
+from streamkit.dialects._face import Outcome, OutcomeKind, ToolCall, Usage as CommonUsage
+from streamkit.dialects._fold import FoldBase
 from streamkit.dialects._msgspec_errors import read as read_problem
-from streamkit.dialects._violations import MAX_WARNINGS, Violations, lost
+from streamkit.dialects._violations import MAX_WARNINGS
 
 from ._schema import (
     CitationsDelta,
@@ -59,6 +134,7 @@ from ._schema import (
     MessageDelta,
     MessageStart,
     MessageStop,
+    Ping,
     ServerToolUseBlock,
     SignatureDelta,
     TextBlock,
@@ -69,7 +145,10 @@ from ._schema import (
     Unknown,
 )
 
-__all__ = ("MAX_INDEX", "MERGE", "Accumulator", "Violation")
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ("MAX_INDEX", "MERGE", "OUTCOMES", "Accumulator")
 
 MAX_INDEX: Final = 10_000
 """The largest block ``index`` an event may carry: a larger one is a violation, not a block."""
@@ -129,49 +208,6 @@ known delta whose block field it has (``citations_delta`` always): its raw
 text the old way still folds.
 """
 
-# -- what the fold reports ---------------------------------------------------------
-
-
-@attrs.frozen(weakref_slot=False)
-class Violation:
-    """A protocol violation the fold met and went past.
-
-    ``kind`` names the rule broken:
-
-    - ``"no-message-start"``: a content or ``message_delta`` event before
-      ``message_start`` (folded all the same; reported once);
-    - ``"second-message-start"``: another ``message_start``: the fold starts
-      over with the new message;
-    - ``"index-out-of-range"``: a block ``index`` below 0 or above
-      :data:`MAX_INDEX` (the event is ignored);
-    - ``"index-order"``: a block started at an index other than the next one;
-    - ``"duplicate-block-start"``: a second start of an index (the new block
-      replaces the old);
-    - ``"unknown-index"``: a delta or stop for an index never started
-      (ignored);
-    - ``"after-block-stop"``: a delta or a second stop after the block's
-      ``content_block_stop`` (ignored);
-    - ``"delta-type"``: a delta that does not apply to the block's type
-      (``text_delta`` to a ``tool_use`` block; ignored);
-    - ``"invalid-input-json"``: a tool call's concatenated ``partial_json`` is
-      not a JSON object at ``content_block_stop`` (see :data:`MERGE`);
-    - ``"block-not-stopped"``: ``message_stop`` while a block is still open;
-    - ``"after-message-stop"``: an event other than ``ping`` after
-      ``message_stop`` (folded all the same);
-    - ``"invalid-event"``: an event that could not be decoded
-      (``on_error="yield"``): whatever it carried is lost.
-
-    ``ordinal`` is the 0-based index of the event in what this accumulator was
-    fed, ``event`` its name, ``index`` the block concerned, if any.
-    """
-
-    kind: str
-    message: str
-    ordinal: int
-    event: str
-    index: int | None = None
-
-
 # -- the accumulator ---------------------------------------------------------------
 
 
@@ -204,6 +240,8 @@ class _Block:
         #: Fields replaced by deltas, by block field.
         self.fields: dict[str, Any] = {}
         self.citations: list[Any] | None = None
+        #: The ``partial_json`` fragments as streamed (kept after the stop: a
+        #: tool call's ``arguments`` on the common face).
         self.json: _Fragments | None = None
         #: The ``partial_json`` text that did not parse (``None`` when it did).
         self.raw: str | None = None
@@ -241,26 +279,30 @@ def _field_of(block: ContentBlock, name: str) -> Any:
     return getattr(block, name, UNSET)
 
 
-class Accumulator:
+class Accumulator(FoldBase):
     """Folds Anthropic Messages stream events into the final :class:`Message`.
 
     Feed it every typed event of one stream, in order, with :meth:`feed`
-    (unknown events are ignored; an invalid one is a violation).  Read :attr:`result` at any
-    time: the message so far, a frozen msgspec Struct that never changes once
-    returned (a later read returns a new one), ``None`` before
-    ``message_start``.  ``msgspec.to_builtins(acc.result)`` of a finished
-    stream is the JSON the non-streaming API returns for the same message.
+    (unknown events are passed over; an invalid one is a violation).  Read
+    :attr:`result` at any time: the message so far, a frozen msgspec Struct
+    that never changes once returned (a later read returns a new one),
+    ``None`` before ``message_start``.  ``msgspec.to_builtins(acc.result)``
+    of a finished stream is the JSON the non-streaming API returns for the
+    same message.
 
     Protocol violations are recorded in :attr:`warnings` (the first
     ``max_warnings``; later ones are only counted, in :attr:`warnings_dropped`);
     with ``strict=True`` they raise :class:`~streamkit.FoldError` instead.  The
-    payloads of ``error`` events are in :attr:`errors`.
+    payloads of ``error`` events are in :attr:`errors`.  The common face
+    (:class:`~streamkit.Fold`: :attr:`outcome`, :attr:`text`,
+    :attr:`tool_calls`, :attr:`usage`) reads the fold as the module
+    documentation says.
     """
 
+    dialect = "anthropic"
+
     def __init__(self, *, strict: bool = False, max_warnings: int = MAX_WARNINGS) -> None:
-        self.strict = strict
-        #: Whether ``message_stop`` arrived.
-        self.done = False
+        super().__init__(strict=strict, max_warnings=max_warnings)
         self._message: Message | None = None
         self._blocks: dict[int, _Block] = {}
         self._ordered = True  # blocks were started in index order
@@ -268,10 +310,6 @@ class Accumulator:
         self._top: dict[str, Any] = {}
         self._usage: dict[str, Any] = {}
         self._result: Message | None = None
-        self._warnings: Violations[Violation] = Violations(max_warnings)
-        self._errors: list[ErrorObject] = []
-        self._ordinal = -1
-        self._name = ""
         self._orphans_reported = False
 
     # -- reading ---------------------------------------------------------------------
@@ -284,11 +322,7 @@ class Accumulator:
             message = self._message
             if message is None:
                 return None
-            blocks = self._blocks
-            if self._ordered:
-                content = [block.build() for block in blocks.values()]
-            else:
-                content = [blocks[index].build() for index in sorted(blocks)]
+            content = [block.build() for block in self._in_order()]
             changes = dict(self._top)
             if self._usage:
                 changes["usage"] = msgspec.structs.replace(message.usage, **self._usage)
@@ -296,14 +330,66 @@ class Accumulator:
         return result
 
     @property
-    def warnings(self) -> list[Violation]:
-        """Protocol violations met so far (always empty when strict)."""
-        return list(self._warnings.kept)
+    def outcome(self) -> Outcome:
+        """How the stream ended, or would if it stopped now (see the module documentation)."""
+        if self._errors:
+            return Outcome(kind="errored", error=self._errors[-1])
+        if not self.done:
+            return _TRUNCATED
+        reason = self._top.get("stop_reason")
+        if reason is None:
+            return _COMPLETED
+        return Outcome(kind=OUTCOMES.get(reason, "completed"), reason=reason)
 
     @property
-    def warnings_dropped(self) -> int:
-        """How many violations came after the first ``max_warnings``: counted, not kept."""
-        return self._warnings.dropped
+    def text(self) -> str:
+        """The text of the ``text`` blocks so far, in block order."""
+        pieces = []
+        for block in self._in_order():
+            start = block.start
+            if type(start) is TextBlock:
+                fragments = block.strings.get("text")
+                pieces.append(start.text if fragments is None else fragments.text())
+        return "".join(pieces)
+
+    @property
+    def refusal(self) -> str:
+        """Always ``""``: a refusal is a ``stop_reason`` (see :attr:`outcome`), not a channel."""
+        return ""
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        """The ``tool_use`` blocks so far, ``arguments`` the ``partial_json`` as streamed."""
+        calls = []
+        for index, block in self._indexed():
+            start = block.start
+            if type(start) is ToolUseBlock:
+                fragments = block.json
+                arguments = "" if fragments is None else fragments.text()
+                if not arguments:
+                    arguments = _encode_json(start.input).decode()
+                calls.append(
+                    ToolCall(id=start.id, name=start.name, arguments=arguments, index=index)
+                )
+        return calls
+
+    @property
+    def usage(self) -> CommonUsage:
+        """The message's token counts as a ``streamkit.Usage`` (``raw``: the message's usage)."""
+        message = self._message
+        if message is None:
+            return _NO_USAGE
+        raw = message.usage
+        if self._usage:
+            raw = msgspec.structs.replace(raw, **self._usage)
+        cached = raw.cache_read_input_tokens
+        return CommonUsage(
+            input_tokens=raw.input_tokens,
+            output_tokens=raw.output_tokens,
+            total_tokens=raw.input_tokens + raw.output_tokens,
+            cached_input_tokens=cached if type(cached) is int else None,
+            raw=raw,
+        )
 
     @property
     def errors(self) -> list[ErrorObject]:
@@ -323,24 +409,37 @@ class Accumulator:
             return None
         if block.raw is not None:
             return block.raw
-        return None if block.json is None else block.json.text()
+        return None if block.json is None or block.stopped else block.json.text()
+
+    def _in_order(self) -> Iterable[_Block]:
+        blocks = self._blocks
+        if self._ordered:
+            return blocks.values()
+        return [blocks[index] for index in sorted(blocks)]
+
+    def _indexed(self) -> Iterable[tuple[int, _Block]]:
+        blocks = self._blocks
+        if self._ordered:
+            return blocks.items()
+        return sorted(blocks.items())
 
     # -- feeding ---------------------------------------------------------------------
 
     def feed(self, event: Any) -> None:
-        """Fold one typed event (unknown events are ignored; an invalid one is a violation)."""
+        """Fold one typed event (unknown events are passed over; an invalid one is a violation)."""
         self._ordinal += 1
         handler = _HANDLERS.get(type(event))
         if handler is not None:
             handler(self, event)
-        elif type(event) is InvalidEvent:
-            self._name = event.event
-            self._violate("invalid-event", lost(event))
+        else:
+            self._unhandled(event)
 
-    def _violate(self, kind: str, message: str, index: int | None = None) -> None:
-        if self.strict:
-            raise FoldError(message, ordinal=self._ordinal, event=self._name)
-        self._warnings.add(Violation(kind, message, self._ordinal, self._name, index))
+    def _violate(
+        self, kind: str, message: str, object_id: str | None = None, index: int | None = None
+    ) -> None:
+        if object_id is None and self._message is not None:
+            object_id = self._message.id
+        super()._violate(kind, message, object_id, index)
 
     def _check(self, name: str) -> None:
         """The checks every content and message event shares."""
@@ -354,7 +453,8 @@ class Accumulator:
     def _index(self, index: int) -> bool:
         if 0 <= index <= MAX_INDEX:
             return True
-        self._violate("index-out-of-range", f"block index {index} out of range 0..{MAX_INDEX}")
+        message = f"block index {index} out of range 0..{MAX_INDEX}"
+        self._violate("index-out-of-range", message, index=index)
         return False
 
     def _on_message_start(self, event: MessageStart) -> None:
@@ -365,6 +465,7 @@ class Accumulator:
             self._violate(
                 "second-message-start",
                 f"a second message {event.message.id} after {self._message.id}",
+                event.message.id,
             )
             self._blocks = {}
             self._ordered = True
@@ -389,11 +490,13 @@ class Accumulator:
             return
         blocks = self._blocks
         if index in blocks:
-            self._violate("duplicate-block-start", f"block {index} started again", index)
+            self._violate("duplicate-block-start", f"block {index} started again", index=index)
             del blocks[index]
             self._ordered = False
         elif index != len(blocks):
-            self._violate("index-order", f"block {index} started after {len(blocks)} blocks", index)
+            self._violate(
+                "index-order", f"block {index} started after {len(blocks)} blocks", index=index
+            )
         if index < self._last:
             self._ordered = False
         self._last = max(self._last, index)
@@ -428,10 +531,12 @@ class Accumulator:
             return False
         block = self._blocks.get(index)
         if block is None:
-            self._violate("unknown-index", f"{name} for block {index}, never started", index)
+            self._violate("unknown-index", f"{name} for block {index}, never started", index=index)
             return False
         if block.stopped:
-            self._violate("after-block-stop", f"{name} for block {index} after its stop", index)
+            self._violate(
+                "after-block-stop", f"{name} for block {index} after its stop", index=index
+            )
             return False
         return True
 
@@ -446,10 +551,14 @@ class Accumulator:
         if isinstance(start, Unknown):
             target = rules[0][1]
             if rules[0][2] != APPEND and target not in start.data:
-                self._violate("delta-type", f"{delta.type} for a {start.kind} block {index}", index)
+                self._violate(
+                    "delta-type", f"{delta.type} for a {start.kind} block {index}", index=index
+                )
                 return False
         elif type(start) not in ACCEPTS[kind]:
-            self._violate("delta-type", f"{delta.type} for a {start.type} block {index}", index)
+            self._violate(
+                "delta-type", f"{delta.type} for a {start.type} block {index}", index=index
+            )
             return False
         for source, target, rule in rules:
             value = getattr(delta, source)
@@ -491,7 +600,6 @@ class Accumulator:
         if fragments is not None:
             self._name = event.event
             self._parse_input(block, fragments.text(), index)
-            block.json = None
             block.snapshot = None
             self._result = None
 
@@ -509,7 +617,9 @@ class Accumulator:
             problem = f"a JSON {type(value).__name__}, not an object"
         block.raw = text
         shown = text if len(text) <= 80 else text[:77] + "..."
-        self._violate("invalid-input-json", f"block {index} input is {problem}: {shown!r}", index)
+        self._violate(
+            "invalid-input-json", f"block {index} input is {problem}: {shown!r}", index=index
+        )
 
     def _on_message_delta(self, event: MessageDelta) -> None:
         self._check(event.event)
@@ -541,6 +651,26 @@ class Accumulator:
     def _on_error(self, event: ErrorEvent) -> None:
         self._errors.append(event.error)
 
+    def _on_ping(self, event: Ping) -> None:
+        pass  # a keep-alive: allowed anywhere, even after message_stop
+
+
+OUTCOMES: Final[dict[str, OutcomeKind]] = {
+    "end_turn": "completed",
+    "stop_sequence": "completed",
+    "refusal": "completed",
+    "tool_use": "requires_action",
+    "max_tokens": "incomplete",
+    "pause_turn": "incomplete",
+    "model_context_window_exceeded": "incomplete",
+}
+"""The outcome kind of each ``stop_reason`` (a reason not listed here is ``"completed"``)."""
+
+_TRUNCATED: Final = Outcome(kind="truncated")
+_COMPLETED: Final = Outcome(kind="completed")
+_NO_USAGE: Final = CommonUsage()
+_encode_json = msgspec.json.Encoder().encode
+
 
 _HANDLERS: dict[type, Any] = {
     MessageStart: Accumulator._on_message_start,
@@ -550,4 +680,5 @@ _HANDLERS: dict[type, Any] = {
     MessageDelta: Accumulator._on_message_delta,
     MessageStop: Accumulator._on_message_stop,
     ErrorEvent: Accumulator._on_error,
+    Ping: Accumulator._on_ping,
 }

@@ -1,4 +1,11 @@
-"""The real Anthropic captures decode exactly and fold without a warning, in any chunking."""
+"""The real Anthropic captures: exact decoding, and what specific captures fold to.
+
+The conformance kit (``tests/conformance``, entry ``case.py``) checks every
+capture for what every dialect shares: detection, re-encoding, chunkings,
+the common face (outcome, text, tool calls, usage, no warning), cut streams.
+What is left here is this dialect's own: the schema knows every field of
+every capture, and the fields of some captures fold to what they sent.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
-from hypothesis import given, settings, strategies as st
 
 import streamkit
 from streamkit.dialects.anthropic import (
@@ -17,7 +23,7 @@ from streamkit.dialects.anthropic import (
     MessageStart,
     Unknown,
 )
-from tests.helpers import REAL, split_at
+from tests.helpers import REAL
 
 from .streams import fold
 
@@ -89,17 +95,14 @@ def test_every_event_is_known_and_round_trips_exactly(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_capture_folds_strictly_to_a_finished_message(name: str) -> None:
+def test_every_capture_folds_strictly_to_the_blocks_it_started(name: str) -> None:
     acc = fold(events(name), strict=True)
-    assert acc.done
-    assert acc.errors == acc.warnings == []
     message = acc.result
     assert message is not None
-    assert message.stop_reason in {"end_turn", "tool_use", "pause_turn"}
-    assert message.content
     assert message.usage.output_tokens > 0
     # What the stream sent, and nothing more, reached the message.
     starts = [e for e in events(name) if isinstance(e, ContentBlockStart)]
+    assert starts
     assert [b.type for b in message.content] == [e.content_block.type for e in starts]
 
 
@@ -170,29 +173,18 @@ def test_pause_turn_and_usage_totals() -> None:
     assert cache["cache_creation_input_tokens"] == 1165
 
 
-@pytest.mark.parametrize("size", [1, 7, 16 * 1024])
 @pytest.mark.parametrize("name", NAMES)
-def test_fixed_chunkings_give_the_same_events_and_fold(name: str, size: int) -> None:
+def test_one_byte_at_a_time_gives_the_same_events_and_fold(name: str) -> None:
+    """The kit feeds only small bodies byte by byte; every capture is fed so here."""
     data = body(name)
-    if size == 1 and len(data) > 100_000:
+    if len(data) > 100_000:
         data = data[:100_000]  # the 256 KB capture, cut: still the same events as the prefix
         chunks = [data[i : i + 1] for i in range(len(data))]
         whole = list(streamkit.iter_events([data], dialect="anthropic"))
         assert list(streamkit.iter_events(chunks, dialect="anthropic")) == whole
         return
-    chunks = [data[i : i + size] for i in range(0, len(data), size)]
+    chunks = [data[i : i + 1] for i in range(len(data))]
     got = list(streamkit.iter_events(chunks, dialect="anthropic"))
-    assert got == list(events(name))
-    assert state(fold(got)) == folded(name)
-
-
-@settings(max_examples=60, deadline=None)
-@given(data=st.data(), name=st.sampled_from(NAMES))
-def test_any_chunking_gives_the_same_events_and_fold(data: st.DataObject, name: str) -> None:
-    """Any chunking of any capture gives the same events and the same message as the whole."""
-    raw = body(name)
-    cuts = data.draw(st.lists(st.integers(0, len(raw)), max_size=80), label="cuts")
-    got = list(streamkit.iter_events(split_at(raw, cuts), dialect="anthropic"))
     assert got == list(events(name))
     assert state(fold(got)) == folded(name)
 

@@ -2,8 +2,10 @@
 
 Every file is replayed with :meth:`Replayer.iter_events` (the dialect from its
 header), and folded into an :class:`Accumulator`; the result is checked
-against what its scenario shows, and against the same fold of the whole body
-(the recorded chunking changes nothing).
+against what its scenario shows.  That any chunking (the recorded one
+included) folds the same, and the common face of each, the conformance kit
+checks (``tests/conformance``, entry ``case.py``); the generator script
+still makes exactly these files.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import pytest
 
-import streamkit
 from streamkit import Replayer
 from streamkit.dialects import anthropic as sk_anthropic
 from tests.helpers import REAL, REPO
@@ -51,16 +52,8 @@ def _result(name: str) -> Any:
 def test_the_recordings_are_there() -> None:
     assert sorted(p.stem for p in RECORDINGS.glob("*.ndjson")) == sorted(NAMES)
     assert (RECORDINGS / "README.md").is_file()
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_recorded_chunks_fold_like_the_whole_body(name: str) -> None:
-    replayer = _replayer(name)
-    chunks = list(replayer.iter_chunks())
-    assert len(chunks) > 5
-    whole = list(streamkit.iter_events([b"".join(chunks)], dialect="anthropic"))
-    assert list(replayer.iter_events()) == whole
-    assert msgspec.to_builtins(fold(whole).result) == _result(name)
+    for name in NAMES:  # recorded as the network cut them, not as one body
+        assert len(list(_replayer(name).iter_chunks())) > 5, name
 
 
 def test_tool_use() -> None:
@@ -108,6 +101,7 @@ def test_web_search_citations() -> None:
 def test_overloaded_error() -> None:
     acc = _fold("overloaded-error")
     assert not acc.done
+    assert acc.outcome.kind == "errored"
     assert [(e.type, e.message) for e in acc.errors] == [("overloaded_error", "Overloaded")]
     message = acc.result
     assert message is not None
