@@ -134,11 +134,11 @@ from ._schema import (
 DIALECT: Dialect[ResponseStreamEvent] = Dialect(
     name="responses",
     decode=decode_event,
+    accumulator=Accumulator,
     events=get_args(ResponseStreamEvent),
     encode=_face.encode,
     kind=_face.kind,
     deltas=_face.deltas,
-    accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
     detect=lambda name, data: name.startswith("response."),
 )
 """The Responses dialect, as the stream layer and the registry know it."""
