@@ -28,8 +28,11 @@ compared with the fold by streamkit's one drift rule
 ``{}`` are alike, ``1`` is ``1.0``), each difference recorded in
 :attr:`Accumulator.drift`, and the server's value replaces the fold.  At
 ``response.completed``, ``response.incomplete`` or ``response.failed`` the
-final response replaces the whole fold the same way (when it leaves out
-``output``, the folded items are kept as its output).  For a whole item only
+final response replaces the whole fold the same way.  When it leaves out
+``output``, the folded items are kept as its output; when it sends
+``"output": []`` after items were streamed (some servers speaking this API
+do), they are kept too, and that is an ``"empty-final-output"`` violation
+rather than the loss of every item.  For a whole item only
 the fields events build (:data:`DELTA_FIELDS`: a message's content, a call's
 arguments...) are compared: a status, an ``encrypted_content`` or a call's
 results arrive whole with the final item and are no drift.
@@ -339,6 +342,7 @@ VIOLATIONS: Final = frozenset(
         "transition",  # a lifecycle event out of order (in_progress first, created twice)
         "other-response",  # a lifecycle event of another response id
         "after-end",  # an event after response.completed / incomplete / failed
+        "empty-final-output",  # the final response's output is [] after items streamed
         "unknown-output-index",  # an event for an output_index never added
         "duplicate-output-index",  # output_item.added twice for one output_index
         "after-item-done",  # an event for an item after its output_item.done
@@ -688,8 +692,10 @@ class Accumulator(FoldBase):
         self.done = True
         output = final.output
         items = self._items
-        if output is UNSET:
-            # The server left the output out: the folded items are the output.
+        emptied = output == [] and bool(items)
+        if output is UNSET or emptied:
+            # The server left the output out (or sent it empty, as some proxies of the API
+            # do after streaming every item): the folded items are the output.
             final = msgspec.structs.replace(
                 final, output=[items[index].current() for index in sorted(items)]
             )
@@ -710,6 +716,10 @@ class Accumulator(FoldBase):
                     self._diff_item(item, output[index])
         self._base = self._result = final
         items.clear()  # the final response holds the output now
+        if emptied:
+            count = len(final.output or ())
+            message = f"{final.id}: the final output is empty; the {count} folded items are kept"
+            self._violate("empty-final-output", message, final.id)
 
     def _diff_item(self, item: _Item, final: OutputItem) -> None:
         """Record how the fields events built of *item* differ from the server's *final* item."""

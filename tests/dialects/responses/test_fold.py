@@ -402,13 +402,35 @@ def test_incomplete_response_compares_only_what_events_built() -> None:
 def test_failed_response_and_error_events() -> None:
     error = {"code": "server_error", "message": "The server had an error."}
     stream = _message("Hel").event("error", code="server_error", message="boom", param=None)
-    stream.lifecycle("failed", error=error)
+    stream.lifecycle("failed", error=error, output=[s.message_item(MSG, "failed", [])])
     acc = s.fold(stream.typed(), strict=True)
     assert [e.message for e in acc.errors] == ["boom"]
     assert acc.result is not None
     assert acc.result.status == "failed"
     assert acc.result.error == responses.ResponseError(**error)
-    assert _drift(acc) == [(s.RESP_ID, "$.output[0]", "only_in_fold")]
+    assert _drift(acc) == [(MSG, "$.content[0]", "only_in_fold")]
+    assert _out(acc)[0]["content"] == []
+
+
+def test_an_empty_final_output_after_streamed_items_keeps_them() -> None:
+    """``"output": []`` in the final response though items were streamed (servers that speak
+    this API have sent it): a violation, and the folded items stay the output."""
+    stream = _message("Hel", "lo").added(1, s.function_item(FC))
+    stream.event("response.completed", response=s.response_obj("completed", []))
+    acc = s.fold(stream.typed())
+    assert _kinds(acc) == ["empty-final-output"]
+    assert acc.warnings[0].object_id == s.RESP_ID
+    assert acc.drift == []
+    assert acc.done
+    assert acc.result is not None
+    assert acc.result.status == "completed"
+    assert [item["type"] for item in _out(acc)] == ["message", "function_call"]
+    assert acc.text == "".join(streamkit.text_deltas(stream.typed())) == "Hello"
+    with pytest.raises(streamkit.FoldError, match="output is empty"):
+        s.fold(stream.typed(), strict=True)
+    # Nothing streamed: an empty output is just that.
+    acc = s.fold(_started().lifecycle("completed").typed(), strict=True)
+    assert _out(acc) == []
 
 
 @pytest.mark.parametrize(
