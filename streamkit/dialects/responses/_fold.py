@@ -449,11 +449,12 @@ class Accumulator(FoldBase):
       ``response.incomplete`` is ``"incomplete"``, its reason
       ``incomplete_details.reason``; ``response.failed`` is ``"failed"``, its
       ``error`` the response's error object and its reason that error's
-      ``code``; a final response whose ``status`` is ``"cancelled"`` is
-      ``"cancelled"``.  Without a final response, an ``error`` event makes it
-      ``"errored"`` (``error``: the latest :class:`ErrorEvent`), and nothing
-      makes it ``"truncated"``.  The final response decides even after an
-      ``error`` event: it says more (a failed response names its code).
+      ``code``; a response whose latest ``status`` is ``"cancelled"`` (a
+      background response cancelled) is ``"cancelled"``, final or not.
+      Without a final response, an ``error`` event makes it ``"errored"``
+      (``error``: the latest :class:`ErrorEvent`), and nothing makes it
+      ``"truncated"``.  The final response decides even after an ``error``
+      event: it says more (a failed response names its code).
       :attr:`done` is true once ``response.completed``, ``incomplete`` or
       ``failed`` arrived.
     - :attr:`text`: every ``output_text`` part of every ``message`` item,
