@@ -9,7 +9,10 @@ not know); :class:`Accumulator` folds them into the final :class:`Response`::
     acc = responses.Accumulator()
     for event in streamkit.iter_events(chunks, dialect="responses"):
         acc.feed(event)
-    print(acc.result.output_text)
+    print(acc.result.output_text)       # the Response, as the API returns it
+    print(acc.outcome, acc.tool_calls)  # the common face: every dialect's fold has it
+
+Every event names itself: ``event.event`` is its ``type``, the SSE event name.
 """
 
 from typing import get_args
@@ -134,11 +137,11 @@ from ._schema import (
 DIALECT: Dialect[ResponseStreamEvent] = Dialect(
     name="responses",
     decode=decode_event,
+    accumulator=Accumulator,
     events=get_args(ResponseStreamEvent),
     encode=_face.encode,
     kind=_face.kind,
     deltas=_face.deltas,
-    accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
     detect=lambda name, data: name.startswith("response."),
 )
 """The Responses dialect, as the stream layer and the registry know it."""

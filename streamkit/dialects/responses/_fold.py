@@ -23,23 +23,34 @@ what changed, and a result once handed out never changes.
 
 The ``*.done`` events carry the full value of what the deltas built (the
 text of a part, a call's arguments, a whole part, a whole item): each is
-compared with the fold, the difference recorded in :attr:`Accumulator.drift`,
-and the server's value replaces the fold.  At ``response.completed``,
-``response.incomplete`` or ``response.failed`` the final response replaces
-the whole fold the same way (when it leaves out ``output``, the folded items
-are kept as its output).  For a whole item only the fields events build
-(:data:`DELTA_FIELDS`: a message's content, a call's arguments...) are
-compared: a status, an ``encrypted_content`` or a call's results arrive whole
-with the final item and are no drift.
+compared with the fold by streamkit's one drift rule
+(:mod:`streamkit.dialects._drift`: absent, ``null``, ``""``, ``[]`` and
+``{}`` are alike, ``1`` is ``1.0``), each difference recorded in
+:attr:`Accumulator.drift`, and the server's value replaces the fold.  At
+``response.completed``, ``response.incomplete`` or ``response.failed`` the
+final response replaces the whole fold the same way.  When it leaves out
+``output``, the folded items are kept as its output; when it sends
+``"output": []`` after items were streamed (some servers speaking this API
+do), they are kept too, and that is an ``"empty-final-output"`` violation
+rather than the loss of every item.  For a whole item only
+the fields events build (:data:`DELTA_FIELDS`: a message's content, a call's
+arguments...) are compared: a status, an ``encrypted_content`` or a call's
+results arrive whole with the final item and are no drift.
 
 ``sequence_number`` must grow by one from event to event (streams from
 before it existed have none, which is fine; the number of an event this
-dialect keeps raw is read from its payload, so it makes no gap).  A gap, a step back, an event
-for an output item never announced, a delta after its item is done, an
-event after the response ended, and every other protocol violation is a
-:class:`Violation`: kept in :attr:`Accumulator.warnings`, or raised as
-:class:`~streamkit.FoldError` when the accumulator is strict.  The kinds are
-listed in :data:`VIOLATIONS`.
+dialect keeps raw is read from its payload, so it makes no gap).  A gap, a
+step back, an event for an output item never announced, a delta after its
+item is done, an event after the response ended, and every other protocol
+violation is a :class:`~streamkit.Violation` (``index``: the
+``output_index`` of the item concerned, where there is one): kept in
+:attr:`Accumulator.warnings`, or raised as :class:`~streamkit.FoldError`
+when the accumulator is strict.  The kinds are listed in :data:`VIOLATIONS`.
+
+The common face (``outcome``, ``text``, ``refusal``, ``tool_calls``,
+``usage``; the mapping is in :class:`Accumulator`'s docstring) is computed
+when read, from the item snapshots and trees: folding an event costs nothing
+more for it.
 """
 
 from __future__ import annotations
@@ -50,20 +61,28 @@ import attrs
 import msgspec
 from msgspec import UNSET
 
-from streamkit._errors import FoldError
 from streamkit.dialects._builders import (
     ByIndex as _ByIndex,
     Fragments as _Fragments,
     materialize as _materialize,
 )
-from streamkit.dialects._events import InvalidEvent
-from streamkit.dialects._face import Drift, DriftKind, Violation
+from streamkit.dialects._drift import MISSING, diff
+from streamkit.dialects._face import Drift, Outcome, ToolCall, Usage as CommonUsage, Violation
+from streamkit.dialects._fold import FoldBase
 from streamkit.dialects._unknowns import UNKNOWN_TAG
-from streamkit.dialects._violations import MAX_WARNINGS, Violations, lost
+from streamkit.dialects._violations import MAX_WARNINGS
 
 from ._schema import (
+    CustomToolCall,
     ErrorEvent,
+    FunctionCall,
+    IncompleteDetails,
+    InputTokensDetails,
     OutputItem,
+    OutputMessage,
+    OutputRefusal,
+    OutputText,
+    OutputTokensDetails,
     Response,
     ResponseCodeInterpreterCallCodeDelta,
     ResponseCodeInterpreterCallCodeDone,
@@ -76,6 +95,7 @@ from ._schema import (
     ResponseCreated,
     ResponseCustomToolCallInputDelta,
     ResponseCustomToolCallInputDone,
+    ResponseError,
     ResponseFailed,
     ResponseFileSearchCallCompleted,
     ResponseFileSearchCallInProgress,
@@ -114,6 +134,7 @@ from ._schema import (
     ResponseWebSearchCallInProgress,
     ResponseWebSearchCallSearching,
     Unknown,
+    Usage,
 )
 
 if TYPE_CHECKING:
@@ -321,6 +342,7 @@ VIOLATIONS: Final = frozenset(
         "transition",  # a lifecycle event out of order (in_progress first, created twice)
         "other-response",  # a lifecycle event of another response id
         "after-end",  # an event after response.completed / incomplete / failed
+        "empty-final-output",  # the final response's output is [] after items streamed
         "unknown-output-index",  # an event for an output_index never added
         "duplicate-output-index",  # output_item.added twice for one output_index
         "after-item-done",  # an event for an item after its output_item.done
@@ -332,6 +354,7 @@ VIOLATIONS: Final = frozenset(
         "index-gap",  # an output, content, summary or annotation index skipping one
         "index-out-of-range",  # an index below 0 or above MAX_INDEX
         "invalid-event",  # an event that could not be decoded (on_error="yield"): lost
+        "dialect-mismatch",  # unknown events first, of a stream another dialect claims
     }
 )
 """Every :attr:`Violation.kind` the fold reports."""
@@ -404,7 +427,7 @@ class _Item:
         return tree
 
 
-class Accumulator:
+class Accumulator(FoldBase):
     """Folds the events of one Responses stream into the final :class:`Response`.
 
     Feed it every typed event of the stream, in order, with :meth:`feed`.
@@ -416,22 +439,49 @@ class Accumulator:
     Protocol violations are recorded in :attr:`warnings` (the first
     ``max_warnings``; later ones are only counted, in :attr:`warnings_dropped`);
     with ``strict=True`` they raise :class:`~streamkit.FoldError` instead.
+
+    The common face (:class:`~streamkit.Fold`) reads every output item in
+    output order:
+
+    - :attr:`outcome`: ``response.completed`` is ``"completed"``, or
+      ``"requires_action"`` when the final output holds a call the client
+      must answer (a ``function_call`` or ``custom_tool_call``);
+      ``response.incomplete`` is ``"incomplete"``, its reason
+      ``incomplete_details.reason``; ``response.failed`` is ``"failed"``, its
+      ``error`` the response's error object and its reason that error's
+      ``code``; a response whose latest ``status`` is ``"cancelled"`` (a
+      background response cancelled) is ``"cancelled"``, final or not.
+      Without a final response, an ``error`` event makes it ``"errored"``
+      (``error``: the latest :class:`ErrorEvent`), and nothing makes it
+      ``"truncated"``.  The final response decides even after an ``error``
+      event: it says more (a failed response names its code).
+      :attr:`done` is true once ``response.completed``, ``incomplete`` or
+      ``failed`` arrived.
+    - :attr:`text`: every ``output_text`` part of every ``message`` item,
+      joined; :attr:`refusal` the same of the ``refusal`` parts.  Both read
+      the fold's trees, so they are right mid-stream; once a ``*.done``
+      value or the final response replaced the fold, they read that.
+    - :attr:`tool_calls`: the ``function_call`` items (``id`` their
+      ``call_id``, ``arguments`` as streamed) and ``custom_tool_call`` items
+      (``arguments`` their ``input``), ``index`` their ``output_index``.
+      Hosted tools (MCP, code interpreter, web and file search) are the
+      server's to run and are not listed.
+    - :attr:`usage`: the ``usage`` of the latest response that carried one
+      (``cached_input_tokens`` from ``input_tokens_details.cached_tokens``,
+      ``reasoning_tokens`` from ``output_tokens_details.reasoning_tokens``;
+      ``raw`` the :class:`~streamkit.dialects.responses.Usage`).
     """
 
+    dialect = "responses"
+
     def __init__(self, *, strict: bool = False, max_warnings: int = MAX_WARNINGS) -> None:
-        self.strict = strict
-        #: True once ``response.completed``, ``response.incomplete`` or ``response.failed`` arrived.
-        self.done = False
+        super().__init__(strict=strict, max_warnings=max_warnings)
         self._base: Response | None = None
         self._result: Response | None = None
         self._state: str | None = None
         self._items: dict[int, _Item] = {}
         self._sequence: int | None = None
-        self._drift: list[Drift] = []
-        self._warnings: Violations[Violation] = Violations(max_warnings)
-        self._errors: list[ErrorEvent] = []
-        self._ordinal = -1
-        self._name = ""
+        self._usage: Usage | None = None
 
     # -- reading ---------------------------------------------------------------------
 
@@ -449,21 +499,6 @@ class Accumulator:
         return result
 
     @property
-    def drift(self) -> list[Drift]:
-        """How what the events built differed from the server's full values, in order found."""
-        return list(self._drift)
-
-    @property
-    def warnings(self) -> list[Violation]:
-        """Protocol violations met so far (always empty when strict)."""
-        return list(self._warnings.kept)
-
-    @property
-    def warnings_dropped(self) -> int:
-        """How many violations came after the first ``max_warnings``: counted, not kept."""
-        return self._warnings.dropped
-
-    @property
     def errors(self) -> list[ErrorEvent]:
         """The ``error`` events received."""
         return list(self._errors)
@@ -473,6 +508,116 @@ class Accumulator:
         """The highest ``sequence_number`` seen (``None`` before any): where to resume a stream."""
         return self._sequence
 
+    @property
+    def outcome(self) -> Outcome:
+        """How the stream ended, or would have if it stopped now (see the class docstring)."""
+        base = self._base
+        if base is not None and base.status == "cancelled":
+            return _CANCELLED
+        if not self.done or base is None:
+            if self._errors:
+                return Outcome(kind="errored", error=self._errors[-1])
+            return _TRUNCATED
+        state = self._state
+        if state == "incomplete":
+            details = base.incomplete_details
+            reason = details.reason if type(details) is IncompleteDetails else None
+            return Outcome(kind="incomplete", reason=reason)
+        if state == "failed":
+            error = base.error
+            if type(error) is ResponseError:
+                return Outcome(kind="failed", reason=error.code, error=error)
+            return Outcome(kind="failed")
+        for item in base.output or ():
+            if type(item) is FunctionCall or type(item) is CustomToolCall:
+                return _REQUIRES_ACTION
+        return _COMPLETED
+
+    @property
+    def text(self) -> str:
+        """Every ``output_text`` part of every message so far, in output order, joined."""
+        return "".join(self._parts(OutputText, "output_text"))
+
+    @property
+    def refusal(self) -> str:
+        """Every ``refusal`` part of every message so far, in output order, joined."""
+        return "".join(self._parts(OutputRefusal, "refusal"))
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        """The function and custom tool calls so far, in output order, arguments as streamed."""
+        calls = []
+        for index, item, tree in self._output():
+            kind = type(item)
+            if kind is FunctionCall:
+                calls.append(
+                    ToolCall(id=item.call_id, name=item.name, arguments=item.arguments, index=index)
+                )
+            elif kind is CustomToolCall:
+                calls.append(
+                    ToolCall(id=item.call_id, name=item.name, arguments=item.input, index=index)
+                )
+            elif tree is not None:
+                field = _CALL_INPUT.get(tree.get("type"))
+                if field is not None:
+                    calls.append(_tree_call(tree, field, index))
+        return calls
+
+    @property
+    def usage(self) -> CommonUsage:
+        """The token usage of the latest response that reported one, as a ``streamkit.Usage``."""
+        usage = self._usage
+        if usage is None:
+            return _NO_USAGE
+        given = usage.input_tokens_details
+        spent = usage.output_tokens_details
+        return CommonUsage(
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            total_tokens=usage.total_tokens,
+            cached_input_tokens=given.cached_tokens if type(given) is InputTokensDetails else None,
+            reasoning_tokens=spent.reasoning_tokens if type(spent) is OutputTokensDetails else None,
+            raw=usage,
+        )
+
+    def _output(self) -> list[tuple[int, Any, dict[str, Any] | None]]:
+        """The output so far, by ``output_index``: each item's snapshot, or its tree.
+
+        The snapshot (a Struct) when it is current, else ``None`` beside the
+        tree the events built; once the response ended, the final output.
+        """
+        if self.done:
+            base = self._base
+            output = base.output if base is not None else UNSET
+            return [(i, item, None) for i, item in enumerate(output or ())]
+        items = self._items
+        out = []
+        for index in sorted(items):
+            item = items[index]
+            snapshot = item.snapshot
+            out.append((index, snapshot, None if snapshot is not None else item.tree))
+        return out
+
+    def _parts(self, cls: type, kind: str) -> list[str]:
+        """The text of every part of type *kind* (as *cls* when built) of every message."""
+        field = "text" if kind == "output_text" else kind
+        texts: list[str] = []
+        for _, item, tree in self._output():
+            if type(item) is OutputMessage:
+                texts += [getattr(part, field) for part in item.content if type(part) is cls]
+            elif tree is not None and tree.get("type") == "message":
+                parts = tree.get("content")
+                if type(parts) is _ByIndex:
+                    parts = [parts[index] for index in sorted(parts)]
+                for part in parts if type(parts) is list else ():
+                    if type(part) is dict and part.get("type") == kind:
+                        value = part.get(field)
+                        if type(value) is _Fragments:
+                            texts.append(value.text())
+                        elif type(value) is str:
+                            texts.append(value)
+        return texts
+
     # -- feeding ---------------------------------------------------------------------
 
     def feed(self, event: Any) -> None:
@@ -480,9 +625,7 @@ class Accumulator:
         self._ordinal += 1
         handler = _HANDLERS.get(type(event))
         if handler is None:
-            if type(event) is InvalidEvent:
-                self._name = event.event
-                self._violate("invalid-event", lost(event))
+            self._unhandled(event)
             self._check_raw_sequence(event)
             return
         self._name = event.type
@@ -523,11 +666,6 @@ class Accumulator:
             self._name = event.event
             self._check_sequence(sequence)
 
-    def _violate(self, kind: str, message: str, object_id: str | None = None) -> None:
-        if self.strict:
-            raise FoldError(message, ordinal=self._ordinal, event=self._name)
-        self._warnings.add(Violation(kind, message, self._ordinal, self._name, object_id))
-
     # -- the response --------------------------------------------------------------
 
     def _on_lifecycle(self, event: Any) -> None:
@@ -541,6 +679,9 @@ class Accumulator:
             was = self._state or "nothing"
             self._violate("transition", f"{response.id}: {state} after {was}", response.id)
         self._state = state
+        usage = response.usage
+        if type(usage) is Usage:
+            self._usage = usage
         if state in _TERMINAL:
             self._finish(response)
         else:
@@ -552,8 +693,10 @@ class Accumulator:
         self.done = True
         output = final.output
         items = self._items
-        if output is UNSET:
-            # The server left the output out: the folded items are the output.
+        emptied = output == [] and bool(items)
+        if output is UNSET or emptied:
+            # The server left the output out (or sent it empty, as some proxies of the API
+            # do after streaming every item): the folded items are the output.
             final = msgspec.structs.replace(
                 final, output=[items[index].current() for index in sorted(items)]
             )
@@ -574,6 +717,10 @@ class Accumulator:
                     self._diff_item(item, output[index])
         self._base = self._result = final
         items.clear()  # the final response holds the output now
+        if emptied:
+            count = len(final.output or ())
+            message = f"{final.id}: the final output is empty; the {count} folded items are kept"
+            self._violate("empty-final-output", message, final.id)
 
     def _diff_item(self, item: _Item, final: OutputItem) -> None:
         """Record how the fields events built of *item* differ from the server's *final* item."""
@@ -584,11 +731,11 @@ class Accumulator:
             self._drift.append(Drift(item.key, "$.type", kind, wire.get("type"), "conflict"))
             return
         for name in DELTA_FIELDS.get(item.type, ()):
-            _diff(
+            diff(
                 item.key,
                 f"$.{name}",
-                folded.get(name, _MISSING),
-                wire.get(name, _MISSING),
+                folded.get(name, MISSING),
+                wire.get(name, MISSING),
                 self._drift,
             )
 
@@ -597,10 +744,13 @@ class Accumulator:
 
     # -- output items --------------------------------------------------------------
 
-    def _index_ok(self, index: int, what: str, object_id: str | None = None) -> bool:
+    def _index_ok(self, index: int, what: str, item: _Item | None = None) -> bool:
         if 0 <= index <= MAX_INDEX:
             return True
-        self._violate("index-out-of-range", f"{what} {index}", object_id)
+        if item is None:
+            self._violate("index-out-of-range", f"{what} {index}")
+        else:
+            self._violate("index-out-of-range", f"{what} {index}", item.key, item.index)
         return False
 
     def _on_item_added(self, event: ResponseOutputItemAdded) -> None:
@@ -610,9 +760,13 @@ class Accumulator:
         items = self._items
         item = _Item(index, event.item)
         if index in items:
-            self._violate("duplicate-output-index", f"output_index {index} added again", item.key)
+            self._violate(
+                "duplicate-output-index", f"output_index {index} added again", item.key, item.index
+            )
         elif index and index - 1 not in items:
-            self._violate("index-gap", f"output_index {index} without {index - 1}", item.key)
+            self._violate(
+                "index-gap", f"output_index {index} without {index - 1}", item.key, item.index
+            )
         items[index] = item
         self._result = None
 
@@ -624,15 +778,18 @@ class Accumulator:
         if item is None:
             item = self._items[index] = _Item(index, event.item, done=True)
             self._violate(
-                "unknown-output-index", f"output_item.done for output_index {index}", item.key
+                "unknown-output-index",
+                f"output_item.done for output_index {index}",
+                item.key,
+                item.index,
             )
         else:
             if item.done:
-                self._violate("after-item-done", f"{item.key} done again", item.key)
+                self._violate("after-item-done", f"{item.key} done again", item.key, item.index)
             final = _Item(index, event.item)
             if final.id != item.id:
                 message = f"output_index {index}: item {final.key} done, {item.key} added"
-                self._violate("item-id-mismatch", message, item.key)
+                self._violate("item-id-mismatch", message, item.key, item.index)
             self._diff_item(item, event.item)
             item.adopt(event.item, done=True)
         self._result = None
@@ -642,19 +799,20 @@ class Accumulator:
         index = event.output_index
         item = self._items.get(index)
         if item is None:
-            self._violate(
-                "unknown-output-index", f"{event.type} for output_index {index}", event.item_id
-            )
+            message = f"{event.type} for output_index {index}"
+            self._violate("unknown-output-index", message, event.item_id, index)
             return None
         if item.done:
-            self._violate("after-item-done", f"{event.type} after {item.key} was done", item.key)
+            self._violate(
+                "after-item-done", f"{event.type} after {item.key} was done", item.key, item.index
+            )
             return None
         if event.item_id != item.id and item.id is not None:
             message = f"{event.type} for {event.item_id} at output_index {index}, of {item.key}"
-            self._violate("item-id-mismatch", message, item.key)
+            self._violate("item-id-mismatch", message, item.key, item.index)
         if item.type not in rule.items:
             message = f"{event.type} for {item.key}, a {item.type}"
-            self._violate("item-type-mismatch", message, item.key)
+            self._violate("item-type-mismatch", message, item.key, item.index)
             return None
         self._result = None
         return item
@@ -664,7 +822,7 @@ class Accumulator:
     ) -> tuple[_ByIndex, dict[str, Any] | None] | None:
         """The parts list *rule* addresses in *item*, and its part at *index* (None: absent)."""
         assert rule.parts is not None
-        if not self._index_ok(index, rule.index or "index", item.key):
+        if not self._index_ok(index, rule.index or "index", item):
             return None
         tree = item.grow()
         parts = tree.get(rule.parts)
@@ -673,11 +831,11 @@ class Accumulator:
         part = parts.get(index)
         if part is None and rule.part is not None and create:
             message = f"{self._name} for {item.key} {rule.index} {index}"
-            self._violate("unknown-part", message, item.key)
+            self._violate("unknown-part", message, item.key, item.index)
             part = parts[index] = {**_NEW_PART[rule.part]}
         if part is not None and rule.part is not None and part.get("type") != rule.part:
             message = f"{self._name} for {item.key} {rule.index} {index}, a {part.get('type')}"
-            self._violate("part-type-mismatch", message, item.key)
+            self._violate("part-type-mismatch", message, item.key, item.index)
             return None
         return parts, part
 
@@ -751,27 +909,27 @@ class Accumulator:
         name = rule.field
         assert name is not None
         path = "$"
-        folded = _MISSING
+        folded = MISSING
         if rule.parts is not None:
             index = getattr(event, rule.index or "")
             path = f"$.{rule.parts}[{index}]"
             if node is None:
                 message = f"{event.type} for {item.key} {rule.index} {index}"
-                self._violate("unknown-part", message, item.key)
+                self._violate("unknown-part", message, item.key, item.index)
                 assert rule.part is not None
                 parts = item.grow()[rule.parts]
                 node = parts[index] = {**_NEW_PART[rule.part]}
             else:
-                folded = node.get(name, _MISSING)
+                folded = node.get(name, MISSING)
         else:
-            folded = node.get(name, _MISSING)
+            folded = node.get(name, MISSING)
         value = getattr(event, rule.value or "")
-        _diff(item.key, f"{path}.{name}", folded, value, self._drift)
+        diff(item.key, f"{path}.{name}", folded, value, self._drift)
         node[name] = value
         if type(event) is ResponseOutputTextDone and event.logprobs is not UNSET:
-            folded = node.get("logprobs", _MISSING)
+            folded = node.get("logprobs", MISSING)
             final = msgspec.to_builtins(event.logprobs)
-            _diff(item.key, f"{path}.logprobs", folded, final, self._drift)
+            diff(item.key, f"{path}.logprobs", folded, final, self._drift)
             node["logprobs"] = final
 
     def _on_part(self, event: Any) -> None:
@@ -789,16 +947,16 @@ class Accumulator:
         if rule.kind == PART:
             if current is not None:
                 message = f"{item.key} {rule.index} {index} added again"
-                self._violate("duplicate-part", message, item.key)
+                self._violate("duplicate-part", message, item.key, item.index)
             elif index and index - 1 not in parts:
                 message = f"{item.key} {rule.index} {index} without {index - 1}"
-                self._violate("index-gap", message, item.key)
+                self._violate("index-gap", message, item.key, item.index)
         elif current is None:
             message = f"{event.type} for {item.key} {rule.index} {index}"
-            self._violate("unknown-part", message, item.key)
-            _diff(item.key, path, _MISSING, part, self._drift)
+            self._violate("unknown-part", message, item.key, item.index)
+            diff(item.key, path, MISSING, part, self._drift)
         else:
-            _diff(item.key, path, current, part, self._drift)
+            diff(item.key, path, current, part, self._drift)
         parts[index] = part
 
     def _on_annotation(self, event: ResponseOutputTextAnnotationAdded) -> None:
@@ -810,14 +968,14 @@ class Accumulator:
         index = event.annotation_index
         if part is None or event.annotation is None:
             return
-        if not self._index_ok(index, "annotation_index", item.key):
+        if not self._index_ok(index, "annotation_index", item):
             return
         annotations = part.get("annotations")
         if type(annotations) is not _ByIndex:
             annotations = part["annotations"] = _ByIndex(enumerate(annotations or ()))
         if index and index not in annotations and index - 1 not in annotations:
             message = f"{item.key} annotation_index {index} without {index - 1}"
-            self._violate("index-gap", message, item.key)
+            self._violate("index-gap", message, item.key, item.index)
         annotations[index] = msgspec.to_builtins(event.annotation)
 
     def _on_status(self, event: Any) -> None:
@@ -836,51 +994,27 @@ class Accumulator:
         self._target(event, Rule(STATUS, ("image_generation_call",)))
 
 
-_MISSING: Final = object()
-_EMPTY: Final[tuple[Any, ...]] = (None, "", [], {})
+_TRUNCATED: Final = Outcome(kind="truncated")
+_COMPLETED: Final = Outcome(kind="completed")
+_REQUIRES_ACTION: Final = Outcome(kind="requires_action")
+_CANCELLED: Final = Outcome(kind="cancelled")
+_NO_USAGE: Final = CommonUsage()
+
+_CALL_INPUT: Final[dict[Any, str]] = {"function_call": "arguments", "custom_tool_call": "input"}
+"""The client-side calls (the face's ``tool_calls``) and the field holding each one's input."""
 
 
-def _diff(object_id: str, path: str, folded: Any, final: Any, out: list[Drift]) -> None:
-    """Record in *out* how a folded tree differs from the server's full value (builtins).
-
-    The tree is read where it lies: a string still in fragments is compared
-    piece by piece, never joined, so the check costs no copy of the text.  A
-    field the fold never got is no difference when the final value is empty
-    (``None``, ``""``, ``[]``, ``{}``: what the schema fills in).  A value
-    empty on one side only is ``only_in_final`` / ``only_in_fold``; two
-    values that differ are a ``conflict``.
-    """
-    kind = type(folded)
-    if kind is _Fragments:
-        if type(final) is str and folded.equals(final):
-            return
-        folded = folded.text()
-    elif kind is _ByIndex:
-        folded = [folded[index] for index in sorted(folded)]
-    if type(folded) is dict and type(final) is dict:
-        for key in {**folded, **final}:
-            _diff(
-                object_id, f"{path}.{key}", folded.get(key, _MISSING), final.get(key, _MISSING), out
-            )
-    elif type(folded) is list and type(final) is list:
-        for i in range(max(len(folded), len(final))):
-            a = folded[i] if i < len(folded) else _MISSING
-            b = final[i] if i < len(final) else _MISSING
-            _diff(object_id, f"{path}[{i}]", a, b, out)
-    elif folded is _MISSING and final in _EMPTY:
-        return
-    else:
-        folded = None if folded is _MISSING else _materialize(folded)
-        final = None if final is _MISSING else final
-        if folded == final and type(folded) is type(final):
-            return
-        if folded in _EMPTY:
-            drift: DriftKind = "only_in_final"
-        elif final in _EMPTY:
-            drift = "only_in_fold"
-        else:
-            drift = "conflict"
-        out.append(Drift(object_id, path, folded, final, drift))
+def _tree_call(tree: dict[str, Any], field: str, index: int) -> ToolCall:
+    """The :class:`~streamkit.ToolCall` of a call item still being folded."""
+    call_id, name, arguments = tree.get("call_id"), tree.get("name"), tree.get(field)
+    if type(arguments) is _Fragments:
+        arguments = arguments.text()
+    return ToolCall(
+        id=call_id if type(call_id) is str else None,
+        name=name if type(name) is str else "",
+        arguments=arguments if type(arguments) is str else "",
+        index=index,
+    )
 
 
 _HANDLERS: dict[type, Callable[[Accumulator, Any], None]] = {

@@ -715,13 +715,19 @@ class Response(_Object, frozen=True, kw_only=True):
 
 
 class _Event(msgspec.Struct, kw_only=True, frozen=True, tag_field="type"):
-    """Base of the stream events: ``type`` is the SSE event name too.
+    """Base of the stream events: ``type`` is the SSE event name too (and :attr:`event`).
 
     ``sequence_number`` counts the events of a response from 0 (absent in
     streams from before mid 2025).
     """
 
+    type: ClassVar[str]
     sequence_number: int | UnsetType = UNSET
+
+    @property
+    def event(self) -> str:
+        """The event's SSE name, as every dialect's events name themselves: its ``type``."""
+        return self.type
 
 
 class _ResponseEvent(_Event, frozen=True, kw_only=True):

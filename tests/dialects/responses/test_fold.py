@@ -13,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 import streamkit
 from streamkit.dialects import responses
+from streamkit.dialects._drift import diff
 from streamkit.dialects.responses import _fold
 from streamkit.dialects.responses._fold import MERGE, RESPONSE_NEXT, VIOLATIONS
 
@@ -401,13 +402,35 @@ def test_incomplete_response_compares_only_what_events_built() -> None:
 def test_failed_response_and_error_events() -> None:
     error = {"code": "server_error", "message": "The server had an error."}
     stream = _message("Hel").event("error", code="server_error", message="boom", param=None)
-    stream.lifecycle("failed", error=error)
+    stream.lifecycle("failed", error=error, output=[s.message_item(MSG, "failed", [])])
     acc = s.fold(stream.typed(), strict=True)
     assert [e.message for e in acc.errors] == ["boom"]
     assert acc.result is not None
     assert acc.result.status == "failed"
     assert acc.result.error == responses.ResponseError(**error)
-    assert _drift(acc) == [(s.RESP_ID, "$.output[0]", "only_in_fold")]
+    assert _drift(acc) == [(MSG, "$.content[0]", "only_in_fold")]
+    assert _out(acc)[0]["content"] == []
+
+
+def test_an_empty_final_output_after_streamed_items_keeps_them() -> None:
+    """``"output": []`` in the final response though items were streamed (servers that speak
+    this API have sent it): a violation, and the folded items stay the output."""
+    stream = _message("Hel", "lo").added(1, s.function_item(FC))
+    stream.event("response.completed", response=s.response_obj("completed", []))
+    acc = s.fold(stream.typed())
+    assert _kinds(acc) == ["empty-final-output"]
+    assert acc.warnings[0].object_id == s.RESP_ID
+    assert acc.drift == []
+    assert acc.done
+    assert acc.result is not None
+    assert acc.result.status == "completed"
+    assert [item["type"] for item in _out(acc)] == ["message", "function_call"]
+    assert acc.text == "".join(streamkit.text_deltas(stream.typed())) == "Hello"
+    with pytest.raises(streamkit.FoldError, match="output is empty"):
+        s.fold(stream.typed(), strict=True)
+    # Nothing streamed: an empty output is just that.
+    acc = s.fold(_started().lifecycle("completed").typed(), strict=True)
+    assert _out(acc) == []
 
 
 @pytest.mark.parametrize(
@@ -419,22 +442,45 @@ def test_failed_response_and_error_events() -> None:
         ([], [{"a": 1}], "only_in_final"),
         ([{"a": 1}], [], "only_in_fold"),
         ({"a": 1}, {"a": 2}, "conflict"),
-        (1, 1.0, "conflict"),
+        (True, 1, "conflict"),
+        # The shared rule (streamkit.dialects._drift): the fold's own copy called these drift.
+        (1, 1.0, None),
+        ("", None, None),
+        ([], {}, None),
     ],
 )
-def test_drift_is_classified(folded: Any, final: Any, kind: str) -> None:
+def test_drift_is_classified_by_the_shared_rule(folded: Any, final: Any, kind: str | None) -> None:
     out: list[Any] = []
-    _fold._diff("x", "$.v", folded, final, out)
-    assert [d.kind for d in out] == [kind]
+    diff("x", "$.v", folded, final, out)
+    assert [d.kind for d in out] == ([kind] if kind else [])
+
+
+def test_a_number_spelled_otherwise_in_the_full_value_is_no_drift() -> None:
+    """``1`` and ``1.0`` are one JSON number: an annotation of a kind the dialect keeps raw
+    (its numbers as sent) done with ``1.0`` where it was added with ``1`` is no drift."""
+    added = {"type": "page_citation", "page": 1, "title": ""}
+    stream = _message("Hi").annotation(0, MSG, 0, 0, added)
+    done = s.output_text("Hi", [{**added, "page": 1.0, "title": None}])
+    acc = s.fold(stream.part_done(0, MSG, 0, done).typed(), strict=True)
+    assert acc.drift == []
+    (annotation,) = _out(acc)[0]["content"][0]["annotations"]
+    assert annotation["data"] == {**added, "page": 1.0, "title": None}  # the server's, kept raw
+    acc = s.fold(
+        _message("Hi")
+        .annotation(0, MSG, 0, 0, added)
+        .part_done(0, MSG, 0, s.output_text("Hi", [{**added, "page": 2}]))
+        .typed()
+    )
+    assert _drift(acc) == [(MSG, "$.content[0].annotations[0].data.page", "conflict")]
 
 
 def test_same_text_in_fragments_is_no_drift_and_not_joined() -> None:
     fragments = _fold._Fragments(["ab", "c", "d"])
     out: list[Any] = []
-    _fold._diff("x", "$.t", fragments, "abcd", out)
+    diff("x", "$.t", fragments, "abcd", out)
     assert out == []
     assert list(fragments) == ["ab", "c", "d"]
-    _fold._diff("x", "$.t", fragments, "abce", out)
+    diff("x", "$.t", fragments, "abce", out)
     assert [(d.folded, d.final) for d in out] == [("abcd", "abce")]
 
 

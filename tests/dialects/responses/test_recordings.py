@@ -1,9 +1,10 @@
 """The bundled Responses recordings (``recordings/responses/``) replay and fold as described.
 
-Every file is replayed with :class:`streamkit.Replayer` (its chunks, as
-recorded and re-split), decoded through the dialect its header names, and
-folded; the recorded bytes are the real capture named in its header, and the
-generator writes the very same files again.
+Every file is replayed with :class:`streamkit.Replayer`, decoded through the
+dialect its header names, and folded; the recorded bytes are the real
+capture named in its header, and the generator writes the very same files
+again.  Every chunking, auto detection, re-encoding and the common face are
+the conformance kit's (``tests/conformance``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hashlib
 import importlib.util
 import itertools
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 import pytest
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from pathlib import Path
     from types import ModuleType
 
-    from streamkit.recording import Rechunk
-
 RECORDINGS = REPO / "recordings" / "responses"
 GENERATOR = RECORDINGS / "make_recordings.py"
 SOURCES = REAL / "responses"
@@ -40,10 +39,10 @@ def _path(name: str) -> Path:
     return RECORDINGS / f"{name}.ndjson"
 
 
-def fold(name: str, rechunk: Rechunk | None = None) -> responses.Accumulator:
+def fold(name: str) -> responses.Accumulator:
     """The recording replayed (through the dialect of its header) and folded, strictly."""
     replayer = Replayer.open(_path(name))
-    return s.fold(list(replayer.iter_events(rechunk=rechunk)), strict=True)
+    return s.fold(list(replayer.iter_events()), strict=True)
 
 
 def _load_generator() -> ModuleType:
@@ -119,9 +118,9 @@ def _splits_a_character(chunk: bytes) -> bool:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("rechunk", [None, "bytes", 5, ("random", 7)])
-def test_replay_folds_to_the_final_response_in_any_chunking(name: str, rechunk: Any) -> None:
-    acc = fold(name, rechunk)
+def test_replay_folds_to_the_final_response(name: str) -> None:
+    """Replayed through its header's dialect (the kit checks every chunking of the same bytes)."""
+    acc = fold(name)
     events = list(Replayer.open(_path(name)).iter_events())
     final = events[-1]
     assert isinstance(final, responses.ResponseCompleted)
