@@ -159,7 +159,7 @@ DIALECT: Dialect[AssistantStreamEvent] = Dialect(
     encode=_face.encode,
     kind=_face.kind,
     deltas=_face.deltas,
-    accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
+    accumulator=Accumulator,
     detect=lambda name, data: name.startswith("thread."),
 )
 """The Assistants dialect, as the stream layer and the registry know it."""
