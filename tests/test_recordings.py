@@ -461,11 +461,12 @@ def _state(acc: assistants.Accumulator) -> Any:
     )
 
 
-@pytest.mark.parametrize("rechunk", ["bytes", ("random", 2024)], ids=["bytes", "random"])
 @pytest.mark.parametrize("name", NAMES)
-def test_the_fold_does_not_depend_on_chunk_boundaries(name: str, rechunk: Rechunk) -> None:
+def test_the_fold_does_not_depend_on_chunk_boundaries(name: str) -> None:
+    """Replayed one byte at a time, each stream folds the same (the conformance kit cuts the
+    recordings in random pieces, and one byte at a time only when small)."""
     original = fold(name)
-    again = fold(name, rechunk=rechunk)
+    again = fold(name, rechunk="bytes")
     assert _state(again.acc) == _state(original.acc)
     assert [o.kind for o in again.outcomes] == [o.kind for o in original.outcomes]
     assert again.acc.warnings == original.acc.warnings

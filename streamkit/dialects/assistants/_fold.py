@@ -24,6 +24,35 @@ What may follow what is declared in the ``*_NEXT`` tables.  Anything they do
 not allow, and every other protocol violation, is a :class:`Violation`: kept
 in :attr:`Accumulator.warnings`, or raised as :class:`~streamkit.FoldError`
 when the accumulator is strict.
+
+The common face
+---------------
+
+The Assistants stream on :class:`~streamkit.Fold`, read from the fold's own
+trees when asked (feeding a delta costs nothing more for it):
+
+``result``
+    the run: the latest run object of the stream (``None`` before one);
+    the messages and run steps stay on their own properties;
+``outcome``
+    the run's status (``completed``, ``requires_action``, ``failed``,
+    ``incomplete``, ``cancelled``, ``expired``); else ``errored`` after an
+    ``error`` event; else ``truncated``.  Each is a class of its own
+    (:class:`Completed`, :class:`RequiresAction`, ...) that subclasses
+    :class:`streamkit.Outcome`: ``reason`` is ``incomplete_details.reason``
+    or ``last_error.code``, ``error`` the ``last_error`` or the ``error``
+    event's payload, each ``None`` where there is none;
+``text``
+    the text values of the messages, in creation order, then content part
+    order; ``refusal`` is always ``""`` (no refusal channel);
+``tool_calls``
+    the ``function`` calls of the ``tool_calls`` run steps, in step then
+    call order: ``arguments`` as streamed, ``index`` the call's index in
+    its step;
+``usage``
+    the run's ``usage``: ``prompt_tokens``, ``completion_tokens``,
+    ``total_tokens``, the cached and reasoning tokens of its details where
+    it has them; ``raw`` is the run's usage object.
 """
 
 from __future__ import annotations
