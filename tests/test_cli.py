@@ -232,11 +232,16 @@ def test_fold_matches_the_library() -> None:
         "run",
         "messages",
         "run_steps",
+        "result",
+        "usage",
         "drift",
         "warnings",
         "warnings_dropped",
         "errors",
         "outcome",
+        "text",
+        "refusal",
+        "tool_calls",
     ]
     acc = Accumulator()
     for event in iter_events([ACTION.read_bytes()]):

@@ -280,7 +280,8 @@ def test_file_search_citations() -> None:
     assert folded_text.value == message.content[0].text.value
     (folded_annotation,) = folded_text.annotations
     assert folded_annotation.text == cite
-    assert folded_annotation.file_citation.quote == ""  # the delta says "", the final nothing
+    # The delta says "", the final object nothing: both empty, so no drift.
+    assert folded_annotation.file_citation.quote == ""
     search_step, creation_step = acc.run_steps.values()
     assert (search_step.type, creation_step.type) == ("tool_calls", "message_creation")
     (call,) = calls(search_step)
@@ -296,7 +297,6 @@ def test_file_search_citations() -> None:
     assert (result.content[0].text or "").endswith("- Filip Carola: cake")
     assert drift(acc) == [
         (search_step.id, "$.step_details.tool_calls[0].file_search.results[0]", "only_in_final"),
-        (message.id, "$.content[0].text.annotations[0].file_citation.quote", "only_in_fold"),
     ]
     assert_clean(acc)
 
@@ -461,11 +461,12 @@ def _state(acc: assistants.Accumulator) -> Any:
     )
 
 
-@pytest.mark.parametrize("rechunk", ["bytes", ("random", 2024)], ids=["bytes", "random"])
 @pytest.mark.parametrize("name", NAMES)
-def test_the_fold_does_not_depend_on_chunk_boundaries(name: str, rechunk: Rechunk) -> None:
+def test_the_fold_does_not_depend_on_chunk_boundaries(name: str) -> None:
+    """Replayed one byte at a time, each stream folds the same (the conformance kit cuts the
+    recordings in random pieces, and one byte at a time only when small)."""
     original = fold(name)
-    again = fold(name, rechunk=rechunk)
+    again = fold(name, rechunk="bytes")
     assert _state(again.acc) == _state(original.acc)
     assert [o.kind for o in again.outcomes] == [o.kind for o in original.outcomes]
     assert again.acc.warnings == original.acc.warnings

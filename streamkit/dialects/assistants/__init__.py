@@ -1,7 +1,23 @@
-"""The OpenAI Assistants API stream: typed objects, deltas and events, and their decoder.
+"""The OpenAI Assistants API stream: typed objects, deltas and events, their decoder and fold.
+
+OpenAI shut the Assistants API down on 2026-08-26: the dialect stays so that
+existing recordings keep decoding, folding and replaying.  It is never a
+default: a stream is read as Assistants when named so (``dialect="assistants"``)
+or when ``dialect="auto"`` sees a ``thread.*`` event first.
 
 ``decode_event(name, data)`` turns one SSE event into an :data:`AssistantStreamEvent`
-(or an :class:`UnknownEvent` for a name it does not know).
+(or an :class:`UnknownEvent` for a name it does not know); an :class:`Accumulator`
+folds them into the thread, the run, its messages and its run steps::
+
+    import streamkit
+    from streamkit import assistants
+
+    acc = assistants.Accumulator()
+    for event in streamkit.iter_events(byte_chunks, dialect="assistants"):
+        acc.feed(event)
+    acc.messages                    # dict[str, assistants.Message], in creation order
+    acc.outcome                     # assistants.Completed(run=...), a streamkit.Outcome
+    acc.text, acc.tool_calls        # the common face: the messages' text, the function calls
 """
 
 from typing import get_args
@@ -159,7 +175,7 @@ DIALECT: Dialect[AssistantStreamEvent] = Dialect(
     encode=_face.encode,
     kind=_face.kind,
     deltas=_face.deltas,
-    accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
+    accumulator=Accumulator,
     detect=lambda name, data: name.startswith("thread."),
 )
 """The Assistants dialect, as the stream layer and the registry know it."""

@@ -24,6 +24,35 @@ What may follow what is declared in the ``*_NEXT`` tables.  Anything they do
 not allow, and every other protocol violation, is a :class:`Violation`: kept
 in :attr:`Accumulator.warnings`, or raised as :class:`~streamkit.FoldError`
 when the accumulator is strict.
+
+The common face
+---------------
+
+The Assistants stream on :class:`~streamkit.Fold`, read from the fold's own
+trees when asked (feeding a delta costs nothing more for it):
+
+``result``
+    the run: the latest run object of the stream (``None`` before one);
+    the messages and run steps stay on their own properties;
+``outcome``
+    the run's status (``completed``, ``requires_action``, ``failed``,
+    ``incomplete``, ``cancelled``, ``expired``); else ``errored`` after an
+    ``error`` event; else ``truncated``.  Each is a class of its own
+    (:class:`Completed`, :class:`RequiresAction`, ...) that subclasses
+    :class:`streamkit.Outcome`: ``reason`` is ``incomplete_details.reason``
+    or ``last_error.code``, ``error`` the ``last_error`` or the ``error``
+    event's payload, each ``None`` where there is none;
+``text``
+    the text values of the messages, in creation order, then content part
+    order; ``refusal`` is always ``""`` (no refusal channel);
+``tool_calls``
+    the ``function`` calls of the ``tool_calls`` run steps, in step then
+    call order: ``arguments`` as streamed, ``index`` the call's index in
+    its step;
+``usage``
+    the run's ``usage``: ``prompt_tokens``, ``completion_tokens``,
+    ``total_tokens``, the cached and reasoning tokens of its details where
+    it has them; ``raw`` is the run's usage object.
 """
 
 from __future__ import annotations
@@ -40,33 +69,46 @@ from streamkit.dialects._builders import (
     Fragments as _Fragments,
     materialize as _materialize,
 )
-from streamkit.dialects._events import InvalidEvent
-from streamkit.dialects._face import Drift, DriftKind, Violation
+from streamkit.dialects._drift import MISSING, diff
+from streamkit.dialects._face import (
+    Drift,
+    Outcome as CommonOutcome,
+    ToolCall as CommonToolCall,
+    Usage as CommonUsage,
+    Violation,
+)
+from streamkit.dialects._fold import FoldBase
 from streamkit.dialects._msgspec_errors import read as _read_problem
 from streamkit.dialects._unknowns import UNKNOWN_TAG
-from streamkit.dialects._violations import MAX_WARNINGS, Violations, lost
+from streamkit.dialects._violations import MAX_WARNINGS
 
 from ._schema import (
     AssistantStreamEvent,
     CodeInterpreterDelta,
     CodeInterpreterLogsDelta,
+    CompletionTokensDetails,
     Done,
     ErrorEvent,
     ErrorObject,
     FunctionCallDelta,
+    FunctionToolCall,
+    IncompleteDetails,
     LastError,
     Message,
     MessageDelta,
+    PromptTokenDetails,
     RefusalDeltaBlock,
     RequiredActionFunctionToolCall,
     Run,
     RunStep,
+    TextContentBlock,
     TextDelta,
     TextDeltaBlock,
     Thread,
     ThreadCreated,
     ThreadMessageDelta,
     ThreadRunStepDelta,
+    ToolCallsStepDetails,
     ToolCallsStepDetailsDelta,
     Unknown,
 )
@@ -161,78 +203,113 @@ _DELTA_STATES: Final = frozenset({"created", "in_progress", "delta"})
 
 
 # -- what the fold reports ---------------------------------------------------------
+#
+# Each ending is a ``streamkit.Outcome`` (``kind``, ``reason``, ``error``) that
+# says more: the run, and what a caller needs for that ending.  ``kind`` is the
+# class's own; ``reason`` and ``error`` follow from the run where it says them
+# (``incomplete_details.reason``, ``last_error``), and are ``None`` otherwise.
 
 
-@attrs.frozen
-class Completed:
+@attrs.frozen(kw_only=True)
+class Completed(CommonOutcome):
     """The run completed."""
 
+    kind: Literal["completed"] = attrs.field(default="completed", init=False)
+    reason: None = attrs.field(default=None, init=False)
+    error: None = attrs.field(default=None, init=False)
     run: Run
-    kind: Literal["completed"] = "completed"
 
 
-@attrs.frozen
-class RequiresAction:
+@attrs.frozen(kw_only=True)
+class RequiresAction(CommonOutcome):
     """The run stopped to wait for tool outputs: ``tool_calls`` are the calls to answer."""
 
+    kind: Literal["requires_action"] = attrs.field(default="requires_action", init=False)
+    reason: None = attrs.field(default=None, init=False)
+    error: None = attrs.field(default=None, init=False)
     run: Run
-    tool_calls: tuple[RequiredActionFunctionToolCall, ...]
-    kind: Literal["requires_action"] = "requires_action"
+    tool_calls: tuple[RequiredActionFunctionToolCall, ...] = ()
 
 
-@attrs.frozen
-class Failed:
-    """The run failed; ``last_error`` says why (when the server said)."""
+@attrs.frozen(kw_only=True)
+class Failed(CommonOutcome):
+    """The run failed; ``last_error`` says why, when the server said.
 
+    ``error`` is that ``last_error``, ``reason`` its ``code``.
+    """
+
+    kind: Literal["failed"] = attrs.field(default="failed", init=False)
+    reason: str | None = attrs.field(default=None, init=False)
+    error: LastError | None = attrs.field(default=None, init=False)
     run: Run
-    last_error: LastError | None
-    kind: Literal["failed"] = "failed"
+    last_error: LastError | None = None
+
+    def __attrs_post_init__(self) -> None:
+        error = self.last_error
+        if error is not None:
+            object.__setattr__(self, "error", error)
+            object.__setattr__(self, "reason", error.code)
 
 
-@attrs.frozen
-class Incomplete:
-    """The run ended incomplete (``run.incomplete_details`` says why)."""
+@attrs.frozen(kw_only=True)
+class Incomplete(CommonOutcome):
+    """The run ended incomplete; ``reason`` is its ``incomplete_details.reason``."""
 
+    kind: Literal["incomplete"] = attrs.field(default="incomplete", init=False)
+    reason: str | None = attrs.field(default=None, init=False)
+    error: None = attrs.field(default=None, init=False)
     run: Run
-    kind: Literal["incomplete"] = "incomplete"
+
+    def __attrs_post_init__(self) -> None:
+        details = self.run.incomplete_details
+        if type(details) is IncompleteDetails:
+            object.__setattr__(self, "reason", details.reason)
 
 
-@attrs.frozen
-class Cancelled:
+@attrs.frozen(kw_only=True)
+class Cancelled(CommonOutcome):
     """The run was cancelled."""
 
+    kind: Literal["cancelled"] = attrs.field(default="cancelled", init=False)
+    reason: None = attrs.field(default=None, init=False)
+    error: None = attrs.field(default=None, init=False)
     run: Run
-    kind: Literal["cancelled"] = "cancelled"
 
 
-@attrs.frozen
-class Expired:
+@attrs.frozen(kw_only=True)
+class Expired(CommonOutcome):
     """The run expired."""
 
+    kind: Literal["expired"] = attrs.field(default="expired", init=False)
+    reason: None = attrs.field(default=None, init=False)
+    error: None = attrs.field(default=None, init=False)
     run: Run
-    kind: Literal["expired"] = "expired"
 
 
-@attrs.frozen
-class Errored:
-    """The stream carried an ``error`` event before the run ended."""
+@attrs.frozen(kw_only=True)
+class Errored(CommonOutcome):
+    """The stream carried an ``error`` event before the run ended; ``error`` is the last one."""
 
+    kind: Literal["errored"] = attrs.field(default="errored", init=False)
+    reason: None = attrs.field(default=None, init=False)
     error: ErrorObject
-    run: Run | None
-    kind: Literal["errored"] = "errored"
+    run: Run | None = None
 
 
-@attrs.frozen
-class Truncated:
+@attrs.frozen(kw_only=True)
+class Truncated(CommonOutcome):
     """The bytes stopped before the run ended or ``done`` arrived; the snapshots are partial."""
 
-    run: Run | None
-    kind: Literal["truncated"] = "truncated"
+    kind: Literal["truncated"] = attrs.field(default="truncated", init=False)
+    reason: None = attrs.field(default=None, init=False)
+    error: None = attrs.field(default=None, init=False)
+    run: Run | None = None
 
 
 Outcome: TypeAlias = (
     Completed | RequiresAction | Failed | Incomplete | Cancelled | Expired | Errored | Truncated
 )
+"""Every ending the Assistants fold reports: each a :class:`streamkit.Outcome` that says more."""
 
 
 # -- the accumulator ---------------------------------------------------------------
@@ -265,7 +342,7 @@ class _Entry:
         return tree
 
 
-class Accumulator:
+class Accumulator(FoldBase):
     """Folds Assistants stream events into the final objects.
 
     Feed it every typed event of one run, in order, with :meth:`feed`: the
@@ -279,23 +356,23 @@ class Accumulator:
     Protocol violations are recorded in :attr:`warnings` (the first
     ``max_warnings``; later ones are only counted, in :attr:`warnings_dropped`);
     with ``strict=True`` they raise :class:`~streamkit.FoldError` instead.
+
+    The common face (:class:`~streamkit.Fold`): :attr:`result` is the run,
+    :attr:`text` the text of the messages, :attr:`tool_calls` the function
+    calls of the run steps, :attr:`usage` the run's token usage.
     """
 
+    dialect = "assistants"
+
     def __init__(self, *, strict: bool = False, max_warnings: int = MAX_WARNINGS) -> None:
-        self.strict = strict
+        super().__init__(strict=strict, max_warnings=max_warnings)
         #: The thread, once ``thread.created`` arrived.
         self.thread: Thread | None = None
         #: The latest run snapshot.
         self.run: Run | None = None
-        self.done = False
         self._run_state: str | None = None
         self._messages: dict[str, _Entry] = {}
         self._steps: dict[str, _Entry] = {}
-        self._drift: list[Drift] = []
-        self._warnings: Violations[Violation] = Violations(max_warnings)
-        self._errors: list[ErrorObject] = []
-        self._ordinal = -1
-        self._name = ""
 
     # -- reading ---------------------------------------------------------------------
 
@@ -320,49 +397,104 @@ class Accumulator:
         return None if entry is None else self._snapshot(entry)  # type: ignore[return-value]
 
     @property
-    def drift(self) -> list[Drift]:
-        """Differences between folded deltas and the server's final objects, in order found."""
-        return list(self._drift)
-
-    @property
-    def warnings(self) -> list[Violation]:
-        """Protocol violations met so far (always empty when strict)."""
-        return list(self._warnings.kept)
-
-    @property
-    def warnings_dropped(self) -> int:
-        """How many violations came after the first ``max_warnings``: counted, not kept."""
-        return self._warnings.dropped
-
-    @property
     def errors(self) -> list[ErrorObject]:
         """The payloads of the ``error`` events received."""
         return list(self._errors)
 
     @property
+    def result(self) -> Run | None:
+        """The run: the latest run object of the stream (``None`` before one arrived).
+
+        The messages and run steps are not part of it: read :attr:`messages`
+        and :attr:`run_steps`.
+        """
+        return self.run
+
+    @property
     def outcome(self) -> Outcome:
-        """How the stream ended, or would have if it stopped now."""
+        """How the stream ended, or would have if it stopped now.
+
+        The run's status decides (``completed``, ``requires_action``,
+        ``failed``, ``incomplete``, ``cancelled``, ``expired``: the status of
+        the run object, which says more than the event's name); an ``error``
+        event before the run ended is ``errored``; anything else is
+        ``truncated``.
+        """
         run = self.run
         state = self._run_state
         if run is not None and run.status in _RUN_TERMINAL:
             state = run.status  # the object says more than the event's name
         if state in _RUN_TERMINAL and run is not None:
             if state == "completed":
-                return Completed(run)
+                return Completed(run=run)
             if state == "failed":
-                return Failed(run, run.last_error)
+                return Failed(run=run, last_error=run.last_error)
             if state == "incomplete":
-                return Incomplete(run)
+                return Incomplete(run=run)
             if state == "cancelled":
-                return Cancelled(run)
-            return Expired(run)
+                return Cancelled(run=run)
+            return Expired(run=run)
         if self._errors:
-            return Errored(self._errors[-1], run)
+            return Errored(error=self._errors[-1], run=run)
         if state == "requires_action" and run is not None:
             action = run.required_action
             calls = () if action is None else tuple(action.submit_tool_outputs.tool_calls)
-            return RequiresAction(run, calls)
-        return Truncated(run)
+            return RequiresAction(run=run, tool_calls=calls)
+        return Truncated(run=run)
+
+    @property
+    def text(self) -> str:
+        """The text of the messages so far: in creation order, then content part order."""
+        pieces: list[str] = []
+        for entry in self._messages.values():
+            if entry.tree is None:
+                _final_text(entry.snapshot, pieces)  # type: ignore[arg-type]
+            else:
+                _folded_text(entry.tree, pieces)
+        return "".join(pieces)
+
+    @property
+    def refusal(self) -> str:
+        """Always ``""``: the Assistants stream has no refusal channel of its own."""
+        return ""
+
+    @property
+    def tool_calls(self) -> list[CommonToolCall]:
+        """The function calls of the ``tool_calls`` run steps so far, in step then call order.
+
+        ``arguments`` are the JSON text as streamed; ``index`` the call's
+        index in its step.  Code interpreter and file search calls are not
+        function calls: read them in :attr:`run_steps`.
+        """
+        calls: list[CommonToolCall] = []
+        for entry in self._steps.values():
+            if entry.tree is None:
+                _final_calls(entry.snapshot, calls)  # type: ignore[arg-type]
+            else:
+                _folded_calls(entry.tree, calls)
+        return calls
+
+    @property
+    def usage(self) -> CommonUsage:
+        """The run's token usage, as a ``streamkit.Usage`` (every count ``None`` before it)."""
+        run = self.run
+        usage = None if run is None else run.usage
+        if usage is None:
+            return _NO_USAGE
+        prompt = usage.prompt_token_details
+        completion = usage.completion_tokens_details
+        return CommonUsage(
+            input_tokens=usage.prompt_tokens,
+            output_tokens=usage.completion_tokens,
+            total_tokens=usage.total_tokens,
+            cached_input_tokens=(
+                prompt.cached_tokens if type(prompt) is PromptTokenDetails else None
+            ),
+            reasoning_tokens=(
+                completion.reasoning_tokens if type(completion) is CompletionTokensDetails else None
+            ),
+            raw=usage,
+        )
 
     def _snapshot(self, entry: _Entry) -> Message | RunStep:
         snapshot = entry.snapshot
@@ -399,9 +531,7 @@ class Accumulator:
         self._ordinal += 1
         handler = _HANDLERS.get(type(event))
         if handler is None:
-            if type(event) is InvalidEvent:
-                self._name = event.event
-                self._violate("invalid-event", lost(event))
+            self._unhandled(event)
             return
         self._name = event.event
         if self.done:
@@ -410,11 +540,6 @@ class Accumulator:
             else:
                 self._violate("after-done", f"{event.event} after done")
         handler(self, event)
-
-    def _violate(self, kind: str, message: str, object_id: str | None = None) -> None:
-        if self.strict:
-            raise FoldError(message, ordinal=self._ordinal, event=self._name)
-        self._warnings.add(Violation(kind, message, self._ordinal, self._name, object_id))
 
     def _on_thread(self, event: ThreadCreated) -> None:
         self.thread = event.data
@@ -463,11 +588,11 @@ class Accumulator:
             self._violate("transition", f"{obj.id}: {state} after {entry.state}", obj.id)
         if not table[state] and state != "created":  # a terminal state: the final object
             if entry.tree is not None and not entry.final:
-                folded = entry.tree.get(field, _MISSING)
+                folded = entry.tree.get(field, MISSING)
                 for path, missing in _gaps(folded, f"$.{field}"):
                     self._violate("index-gap", f"{obj.id}: no index {missing} at {path}", obj.id)
                 final = msgspec.to_builtins(getattr(obj, field))
-                _diff(obj.id, f"$.{field}", folded, final, self._drift)
+                diff(obj.id, f"$.{field}", folded, final, self._drift)
             entry.final = True
         elif entry.tree is not None:
             # A new snapshot of an object being folded: take its other fields,
@@ -603,48 +728,70 @@ class Accumulator:
                 self._merge(item, part, f"{path}[{index}]", entry)
 
 
-_MISSING: Final = object()
+_NO_USAGE: Final = CommonUsage()
 
 
-def _diff(object_id: str, path: str, folded: Any, final: Any, out: list[Drift]) -> None:
-    """Record in *out* how a folded tree differs from the final object's builtins.
+def _final_text(message: Message, out: list[str]) -> None:
+    """Append the text values of a message object's content to *out*."""
+    out.extend(part.text.value for part in message.content if type(part) is TextContentBlock)
 
-    The tree is read where it lies: a string still in fragments is compared
-    piece by piece, never joined, so the check costs no copy of the text.  A
-    field the deltas never sent is no difference when the final object has
-    it empty (``None``, ``[]``, ``{}``), as a list the API always sends is.
-    """
-    kind = type(folded)
-    if kind is _Fragments:
-        if type(final) is str and folded.equals(final):
-            return
-        folded = folded.text()
-    elif kind is _ByIndex:
-        folded = [folded[index] for index in sorted(folded)]
-    if type(folded) is dict and type(final) is dict:
-        for key in {**folded, **final}:
-            _diff(
-                object_id, f"{path}.{key}", folded.get(key, _MISSING), final.get(key, _MISSING), out
-            )
-    elif type(folded) is list and type(final) is list:
-        for i in range(max(len(folded), len(final))):
-            a = folded[i] if i < len(folded) else _MISSING
-            b = final[i] if i < len(final) else _MISSING
-            _diff(object_id, f"{path}[{i}]", a, b, out)
-    elif folded is _MISSING and final in (None, [], {}):
+
+def _folded_text(tree: dict[str, Any], out: list[str]) -> None:
+    """Append the text values of a message being folded to *out*, in content part order."""
+    parts = tree.get("content")
+    if type(parts) is _ByIndex:
+        parts = [parts[index] for index in sorted(parts)]
+    for part in parts or ():
+        if type(part) is dict and part.get("type") == "text":
+            text = part.get("text")
+            value = text.get("value") if type(text) is dict else None
+            if type(value) is _Fragments:
+                out.append(value.text())
+            elif type(value) is str:
+                out.append(value)
+
+
+def _final_calls(step: RunStep, out: list[CommonToolCall]) -> None:
+    """Append the function calls of a run step object to *out*."""
+    details = step.step_details
+    if type(details) is ToolCallsStepDetails:
+        for index, call in enumerate(details.tool_calls):
+            if type(call) is FunctionToolCall:
+                function = call.function
+                out.append(
+                    CommonToolCall(
+                        id=call.id, name=function.name, arguments=function.arguments, index=index
+                    )
+                )
+
+
+def _folded_calls(tree: dict[str, Any], out: list[CommonToolCall]) -> None:
+    """Append the function calls of a run step being folded to *out*, in index order."""
+    details = tree.get("step_details")
+    if type(details) is not dict or details.get("type") != "tool_calls":
         return
-    else:
-        folded = None if folded is _MISSING else _materialize(folded)
-        final = None if final is _MISSING else final
-        if folded == final:
-            return
-        if folded is None:
-            drift: DriftKind = "only_in_final"
-        elif final is None:
-            drift = "only_in_fold"
-        else:
-            drift = "conflict"
-        out.append(Drift(object_id, path, folded, final, drift))
+    items = details.get("tool_calls")
+    pairs = (
+        [(index, items[index]) for index in sorted(items)]
+        if type(items) is _ByIndex
+        else list(enumerate(items or ()))
+    )
+    for index, call in pairs:
+        if type(call) is dict and call.get("type") == "function":
+            function = call.get("function")
+            if type(function) is not dict:
+                function = {}
+            call_id = call.get("id")
+            name = _materialize(function.get("name"))
+            arguments = _materialize(function.get("arguments"))
+            out.append(
+                CommonToolCall(
+                    id=call_id if type(call_id) is str else None,
+                    name=name if type(name) is str else "",
+                    arguments=arguments if type(arguments) is str else "",
+                    index=index,
+                )
+            )
 
 
 def _gaps(node: Any, path: str) -> Iterator[tuple[str, int]]:

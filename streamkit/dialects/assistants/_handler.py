@@ -12,7 +12,8 @@ only when the subclass overrides them: a handler that overrides just
 overrides nothing pays nothing beyond the fold.
 
 :func:`text_deltas` and :func:`atext_deltas` yield just the text as it
-streams, for when the snapshots are not wanted at all.
+streams, for when the snapshots are not wanted at all (what
+``streamkit.text_deltas`` yields for an Assistants stream).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from msgspec import UNSET
 
 from streamkit._errors import StreamStalled
 
+from ._face import deltas
 from ._fold import Accumulator
 from ._schema import (
     CodeInterpreterToolCall,
@@ -345,18 +347,17 @@ class AsyncEventHandler(_Hooks):
 
 
 def _text_of(event: Any) -> Iterator[str]:
+    """The text of a message delta: its ``"text"`` deltas on the common face."""
     if type(event) is ThreadMessageDelta:
-        content = event.data.delta.content
-        if content is not UNSET:
-            for part in content:
-                if type(part) is TextDeltaBlock and part.text is not UNSET:
-                    value = part.text.value
-                    if value is not UNSET and value:
-                        yield value
+        for delta in deltas(event):
+            yield delta.text
 
 
 def text_deltas(events: Iterable[Any]) -> Iterator[str]:
-    """Just the text of each message delta, as it streams: ``text_deltas(iter_events(chunks))``."""
+    """Just the text of each message delta, as it streams: ``text_deltas(iter_events(chunks))``.
+
+    For the events of an Assistants stream, the same as ``streamkit.text_deltas``.
+    """
     for event in events:
         yield from _text_of(event)
 

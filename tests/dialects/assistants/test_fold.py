@@ -683,7 +683,7 @@ def test_outcome(ending: Any, kind: str, extra: dict[str, Any]) -> None:
 
 def test_outcome_before_any_run_is_truncated() -> None:
     """An accumulator fed nothing (or no run) reports a truncated stream with no run."""
-    assert assistants.Accumulator().outcome == assistants.Truncated(None)
+    assert assistants.Accumulator().outcome == assistants.Truncated(run=None)
 
 
 def test_failed_run_after_error_event_is_failed() -> None:

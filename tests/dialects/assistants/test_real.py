@@ -8,11 +8,10 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import given, settings, strategies as st
 
 import streamkit
 from streamkit import assistants
-from tests.helpers import REAL, split_at
+from tests.helpers import REAL
 
 from . import streams as s
 
@@ -57,72 +56,31 @@ def _events(name: str) -> tuple[Any, ...]:
     return tuple(streamkit.iter_events([_body(name)]))
 
 
-def _state(acc: assistants.Accumulator) -> Any:
-    """Everything a fold ends with, as builtins, for comparing folds."""
-    return msgspec.to_builtins(
-        {
-            "thread": acc.thread,
-            "run": acc.run,
-            "messages": acc.messages,
-            "run_steps": acc.run_steps,
-            "outcome": acc.outcome.kind,
-            "errors": acc.errors,
-        }
-    ) | {
-        "warnings": [(w.kind, w.ordinal, w.object_id) for w in acc.warnings],
-        "drift": [(d.object_id, d.path, d.kind) for d in acc.drift],
-    }
-
-
-@functools.cache
-def _folded(name: str) -> Any:
-    return _state(s.fold(list(_events(name))))
+# The conformance kit (tests/conformance) checks every capture's events, outcome, text,
+# tool calls, usage and warnings, and that random chunkings give the same events and fold.
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_recording_decodes_and_folds(name: str) -> None:
-    """A whole recorded body decodes into known events and folds to a finished run."""
+def test_recording_ends_with_done_and_no_error(name: str) -> None:
+    """A whole recorded body ends with ``done``; no ``error`` event, a message or step folded."""
     events = _events(name)
-    assert not [
-        e for e in events if isinstance(e, (assistants.UnknownEvent, assistants.InvalidEvent))
-    ]
     assert type(events[-1]) is assistants.Done
     acc = s.fold(list(events))
     assert acc.run is not None
-    if "requires-action" in name:
-        assert acc.outcome.kind == "requires_action"
-    elif acc.run.status == "incomplete":
-        # The v2 max-tokens run ends with a thread.run.completed event whose run
-        # status is "incomplete": the outcome follows the object, not the name.
-        assert "message-incomplete" in name
-        assert acc.outcome.kind == "incomplete"
-    else:
-        assert acc.outcome.kind == "completed"
     assert acc.messages or acc.run_steps
     assert acc.errors == []
-    assert not [d for d in acc.drift if d.kind == "conflict"]
 
 
 @pytest.mark.parametrize("size", [7, 1])
 @pytest.mark.parametrize("name", NAMES)
-def test_small_chunks_give_the_same_events_and_fold(name: str, size: int) -> None:
-    """In 7-byte and 1-byte chunks a recording gives the same events and the same snapshots."""
+def test_small_chunks_give_the_same_events(name: str, size: int) -> None:
+    """In 7-byte and 1-byte chunks a recording gives the same events (so the same fold).
+
+    The kit cuts bodies this large in random pieces only.
+    """
     body = _body(name)
     chunks = [body[i : i + size] for i in range(0, len(body), size)]
-    events = list(streamkit.iter_events(chunks))
-    assert events == list(_events(name))
-    assert _state(s.fold(events)) == _folded(name)
-
-
-@settings(max_examples=60, deadline=None)
-@given(data=st.data(), name=st.sampled_from(NAMES))
-def test_any_chunking_gives_the_same_fold(data: st.DataObject, name: str) -> None:
-    """Any chunking of any recording gives the same events and the same fold as the whole body."""
-    body = _body(name)
-    cuts = data.draw(st.lists(st.integers(0, len(body)), max_size=60), label="cuts")
-    events = list(streamkit.iter_events(split_at(body, cuts)))
-    assert events == list(_events(name))
-    assert _state(s.fold(events)) == _folded(name)
+    assert list(streamkit.iter_events(chunks)) == list(_events(name))
 
 
 # -- the fold equals the server's final objects ------------------------------------
@@ -193,21 +151,15 @@ def test_real_drift_is_classified_and_never_a_conflict(name: str) -> None:
     """Real streams drift only by known, classified differences, never by a conflict.
 
     The file_search final steps carry ``results`` no delta sent (only in the
-    final object), and their delta annotations carry a ``file_citation.quote``
-    the final message lacks (only in the fold); every other recording folds
-    to exactly its final objects.
+    final object); their delta annotations carry a ``file_citation.quote`` of
+    ``""`` the final message lacks, which is no drift (both are empty); every
+    other recording folds to exactly its final objects.
     """
     acc = s.fold(list(_events(name)))
     found = {(d.kind, re.sub(r"\[\d+\]", "[]", d.path)) for d in acc.drift}
     if name in FILE_SEARCH:
-        assert found == {
-            ("only_in_final", "$.step_details.tool_calls[].file_search.results[]"),
-            ("only_in_fold", "$.content[].text.annotations[].file_citation.quote"),
-        }
-        quotes = [d for d in acc.drift if d.kind == "only_in_fold"]
-        assert all(d.final is None and isinstance(d.folded, str) for d in quotes)
-        results = [d for d in acc.drift if d.kind == "only_in_final"]
-        assert all(d.folded is None and "file_id" in d.final for d in results)
+        assert found == {("only_in_final", "$.step_details.tool_calls[].file_search.results[]")}
+        assert all(d.folded is None and "file_id" in d.final for d in acc.drift)
     else:
         assert found == set()
 
