@@ -142,10 +142,10 @@ def _feed_bytewise(size: int, decoder_class: type[SSEDecoder]) -> float:
     decoder = decoder_class(max_event_size=size + 100)
     feed = decoder.feed
     view = memoryview(body)
-    start = time.perf_counter()
+    start = time.process_time()
     for i in range(len(body)):
         out = feed(view[i : i + 1])
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert len(out) == 1
     assert len(out[0].data) == size
     return elapsed

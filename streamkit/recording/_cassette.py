@@ -44,7 +44,6 @@ import attrs
 import msgspec
 
 from .._errors import RecordingError, StreamError
-from .._pipeline import Pipeline
 from .._sse import DEFAULT_MAX_EVENT_SIZE, SSEDecoder
 from ..dialects import _registry
 from ._format import (
@@ -58,7 +57,7 @@ from ._format import (
     redact_headers,
     stream_line,
 )
-from ._record import _Sink
+from ._record import DialectProbe, _Sink
 from ._replay import Replayer, _rechunk, _sizes
 
 if TYPE_CHECKING:
@@ -567,36 +566,6 @@ def _edit(
 # -- writing ------------------------------------------------------------------------
 
 
-class _DialectProbe:
-    """Names the dialect of a stream from its first event, through the stream glue's detection."""
-
-    def __init__(self) -> None:
-        self._pipeline: Pipeline | None = Pipeline("auto", "skip", DEFAULT_MAX_EVENT_SIZE)
-        self.dialect: str | None = None
-
-    @property
-    def decided(self) -> bool:
-        return self._pipeline is None
-
-    def feed(self, chunk: bytes) -> None:
-        pipeline = self._pipeline
-        if pipeline is None:
-            return
-        try:
-            events = pipeline.feed(chunk)
-        except StreamError:  # an event too large to be a first event: no dialect
-            self._pipeline = None
-            return
-        if events:
-            for _ in pipeline.events(events[:1]):
-                pass
-            self.dialect = pipeline.dialect.name if pipeline.dialect is not None else None
-            self._pipeline = None
-
-    def close(self) -> None:
-        self._pipeline = None
-
-
 class Exchange:
     """One exchange being recorded into a cassette; the transport feeds it its body."""
 
@@ -615,7 +584,7 @@ class Exchange:
         self._writer = writer
         self._request = request
         self._response = response
-        self._probe = _DialectProbe() if dialect == "auto" else None
+        self._probe = DialectProbe() if dialect == "auto" else None
         self._dialect = None if dialect == "auto" else dialect
         self._t0 = writer.now()
         self._pending: list[tuple[float, str, Any]] = []
@@ -1032,7 +1001,7 @@ class Cassette:
         stream = replayer.streams[index]
         dialect = stream.dialect
         if dialect is None:  # recorded without one: the first event may still name it
-            probe = _DialectProbe()
+            probe = DialectProbe()
             probe.feed(stream.body)
             probe.close()
             dialect = probe.dialect

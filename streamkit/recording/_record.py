@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
+from .._errors import StreamError
+from .._pipeline import Pipeline
+from .._sse import DEFAULT_MAX_EVENT_SIZE
 from ._format import DEFAULT_REDACT, INHERIT, chunk_line, end_line, header_line, stream_line
 
 if TYPE_CHECKING:
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
 
     from ._format import _Inherit
 
-__all__ = ("Recorder",)
+__all__ = ("DialectProbe", "Recorder")
 
 _CLOSE_TIMEOUT = 5.0
 """Seconds an async source may take to close when its tap ends (as in ``aiter_events``)."""
@@ -77,6 +80,46 @@ class _Sink:
             raise
 
 
+PROBE_LIMIT = 64 * 1024
+"""Bytes a stream may take to bring its first event before its dialect is given up on."""
+
+
+class DialectProbe:
+    """Names the dialect of a stream from its first event, through the stream glue's detection.
+
+    It decides at the first event, or gives up (``dialect`` ``None``) after
+    :data:`PROBE_LIMIT` bytes without one, so that what waits on it is bounded.
+    """
+
+    def __init__(self) -> None:
+        self._pipeline: Pipeline | None = Pipeline("auto", "skip", DEFAULT_MAX_EVENT_SIZE)
+        self.dialect: str | None = None
+
+    @property
+    def decided(self) -> bool:
+        return self._pipeline is None
+
+    def feed(self, chunk: bytes) -> None:
+        pipeline = self._pipeline
+        if pipeline is None:
+            return
+        try:
+            events = pipeline.feed(chunk)
+        except StreamError:  # an event too large to be a first event: no dialect
+            self._pipeline = None
+            return
+        if events:
+            for _ in pipeline.events(events[:1]):
+                pass
+            self.dialect = pipeline.dialect.name if pipeline.dialect is not None else None
+            self._pipeline = None
+        elif pipeline.offset > PROBE_LIMIT:
+            self._pipeline = None
+
+    def close(self) -> None:
+        self._pipeline = None
+
+
 class Recorder:
     """Records the chunks of one or more streams into a file; make one with :meth:`open`.
 
@@ -86,7 +129,13 @@ class Recorder:
     """
 
     def __init__(
-        self, sink: _Sink, *, path: str, clock: Callable[[], float], redact: frozenset[str]
+        self,
+        sink: _Sink,
+        *,
+        path: str,
+        clock: Callable[[], float],
+        redact: frozenset[str],
+        auto: bool = False,
     ) -> None:
         self.path = path
         self._sink = sink
@@ -96,13 +145,19 @@ class Recorder:
         self._redact = redact
         self._state = "idle"  # "idle" -> "tapping" -> "ended" -> (new_stream) "idle"
         self._closed = False
+        #: Under ``dialect="auto"``: each stream's opening line waits, with the lines
+        #: after it, until the stream's first event names its dialect.
+        self._auto = auto
+        self._opening: Callable[[str | None], bytes] | None = None
+        self._held: list[bytes] = []
+        self._probe: DialectProbe | None = None
 
     @classmethod
     def open(
         cls,
         path: str | os.PathLike[str],
         *,
-        dialect: str | None = "assistants",
+        dialect: str | None = "auto",
         meta: Mapping[str, Any] | None = None,
         request: Mapping[str, Any] | None = None,
         response: Mapping[str, Any] | None = None,
@@ -113,8 +168,13 @@ class Recorder:
     ) -> Recorder:
         """Create (or truncate) *path* and write the header; ``.gz`` paths are gzipped.
 
-        *request* is ``{"method", "url", "headers"}``, *response* ``{"status",
-        "headers"}``, both optional; header values named in
+        *dialect* is the header's label: ``"auto"`` (the default) names the
+        dialect detected from the stream's first event; the header (and each
+        stream's opening line) is then written once that event is in, or at
+        the stream's end when none came, so a process killed before a
+        stream's first event leaves that stream out.  *request* is
+        ``{"method", "url", "headers"}``, *response* ``{"status", "headers"}``,
+        both optional; header values named in
         :data:`DEFAULT_REDACT` or *redact* (any case) are written as
         ``"[redacted]"``.  *fsync* syncs every line to disk.  *clock* gives
         monotonic seconds (for tests).  *started_at* is the wall-clock start
@@ -125,19 +185,28 @@ class Recorder:
         names = DEFAULT_REDACT | {name.lower() for name in redact}
         if started_at is None:
             started_at = datetime.now(UTC)
-        line = header_line(
-            dialect=dialect,
-            started_at=started_at,
-            request=request,
-            response=response,
-            meta=meta,
-            redact=names,
-        )
+
+        def opening(label: str | None) -> bytes:
+            return header_line(
+                dialect=label,
+                started_at=started_at,
+                request=request,
+                response=response,
+                meta=meta,
+                redact=names,
+            )
+
+        auto = dialect == "auto"
+        first = None if auto else opening(dialect)  # checked before the file is made
         name = os.fspath(path)
         sink = _Sink(name, fsync=fsync)
         try:
-            sink.write(line)
-            return cls(sink, path=name, clock=clock, redact=names)
+            recorder = cls(sink, path=name, clock=clock, redact=names, auto=auto)
+            if first is None:
+                recorder._opening = opening
+            else:
+                sink.write(first)
+            return recorder
         except BaseException:
             sink.close()
             raise
@@ -172,7 +241,7 @@ class Recorder:
         self._begin()
         try:
             for chunk in chunks:
-                self._write(chunk_line(self._now(), chunk))
+                self._record(chunk)
                 yield chunk
         except BaseException as exc:
             self._abort(exc)
@@ -192,7 +261,7 @@ class Recorder:
         try:
             try:
                 async for chunk in source:
-                    self._write(chunk_line(self._now(), chunk))
+                    self._record(chunk)
                     yield chunk
             except BaseException as exc:
                 self._abort(exc)
@@ -219,15 +288,19 @@ class Recorder:
         """
         if self._state == "tapping":
             raise RuntimeError("the current stream is still being tapped")
-        line = stream_line(
-            self._now(),
-            request=request,
-            response=response,
-            meta=meta,
-            redact=self._redact,
-            dialect=dialect,
-        )
-        self._write(line)
+        if self._closed:
+            raise RuntimeError("the recorder is closed")
+        t = self._now()
+
+        def opening(label: str | _Inherit | None) -> bytes:
+            return stream_line(
+                t, request=request, response=response, meta=meta, redact=self._redact, dialect=label
+            )
+
+        if self._auto and dialect is INHERIT:
+            self._opening = opening
+        else:
+            self._write(opening(dialect))
         self._state = "idle"
 
     def _now(self) -> float:
@@ -237,7 +310,28 @@ class Recorder:
     def _write(self, line: bytes) -> None:
         if self._closed:
             raise RuntimeError("the recorder is closed")
-        self._sink.write(line)
+        if self._opening is not None:
+            self._held.append(line)  # the stream's opening line is not written yet
+        else:
+            self._sink.write(line)
+
+    def _record(self, chunk: bytes | bytearray | memoryview) -> None:
+        """Write one chunk's line; under auto, first let the stream's first event decide."""
+        probe = self._probe
+        if probe is not None:
+            probe.feed(bytes(chunk))
+            if probe.decided:
+                self._release(probe.dialect)
+        self._write(chunk_line(self._now(), chunk))
+
+    def _release(self, dialect: str | None) -> None:
+        """Write the held opening line, naming *dialect*, and the lines held after it."""
+        opening, self._opening, self._probe = self._opening, None, None
+        if opening is not None:
+            held, self._held = self._held, []
+            self._sink.write(opening(dialect))
+            for line in held:
+                self._sink.write(line)
 
     def _begin(self) -> None:
         if self._closed:
@@ -245,13 +339,21 @@ class Recorder:
         if self._state != "idle":
             raise RuntimeError("this stream was already tapped; call new_stream() first")
         self._state = "tapping"
+        if self._opening is not None:
+            self._probe = DialectProbe()
 
     def _end(self, end: str | dict[str, str]) -> None:
         """Write the end line of the stream being tapped, once, if the file can take it."""
         if self._state != "tapping":
+            if self._state == "idle" and self._opening is not None and not self._closed:
+                self._release(None)  # a stream opened and never tapped: its line all the same
             return
         self._state = "ended"
         if not self._closed and not self._sink.broken:
+            probe = self._probe
+            if probe is not None:
+                probe.close()
+            self._release(probe.dialect if probe is not None else None)
             self._write(end_line(self._now(), end))
 
     def _abort(self, exc: BaseException) -> None:

@@ -10,8 +10,9 @@ from hypothesis import given, settings, strategies as st
 
 import streamkit
 from streamkit.recording import Cassette, Fault, RecordedRequest, Recorder, Replayer
-from streamkit.recording._cassette import Broken, _DialectProbe, timeline
+from streamkit.recording._cassette import Broken, timeline
 from streamkit.recording._format import RecordedStream
+from streamkit.recording._record import DialectProbe
 
 from ..helpers import REAL
 from .helpers import ScriptedClock
@@ -254,7 +255,7 @@ class TestDialectProbe:
     ) -> None:
         body = (REAL / path).read_bytes()
         for size in (len(body), 7, 1):
-            probe = _DialectProbe()
+            probe = DialectProbe()
             for i in range(0, len(body), size):
                 probe.feed(body[i : i + size])
                 if probe.decided:
@@ -262,10 +263,10 @@ class TestDialectProbe:
             assert (probe.decided, probe.dialect) == (True, dialect)
 
     def test_no_dialect(self) -> None:
-        probe = _DialectProbe()
+        probe = DialectProbe()
         probe.feed(b"event: a\ndata: 1\n\n")
         assert (probe.decided, probe.dialect) == (True, None)
-        probe = _DialectProbe()
+        probe = DialectProbe()
         probe.feed(b'{"not": "sse"}')
         assert not probe.decided
         probe.close()

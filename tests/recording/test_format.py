@@ -79,7 +79,7 @@ class TestRoundTrip:
         record(tmp_path / "r.ndjson", [b"caf\xc3\xa9", b"caf\xc3", b"\xa9"], [0.1, 0.2, 0.3], 0.4)
         lines = [json.loads(line) for line in (tmp_path / "r.ndjson").read_text().splitlines()]
         assert lines[0]["streamkit"] == 1
-        assert lines[0]["dialect"] == "assistants"
+        assert lines[0]["dialect"] is None  # auto, and no event of any dialect came
         assert lines[0]["started_at"].endswith("Z")
         assert lines[1:] == [
             [0.1, "o", "café"],

@@ -187,7 +187,7 @@ KILL_CHILD = textwrap.dedent(
         for line in sys.stdin.buffer:  # one chunk per line, at the parent's pace
             yield line
 
-    with Recorder.open(sys.argv[1]) as recorder:
+    with Recorder.open(sys.argv[1], dialect=None) as recorder:
         for chunk in recorder.tap(source()):
             sys.stdout.write("recorded\\n")
             sys.stdout.flush()
@@ -223,7 +223,7 @@ DISK_FULL_CHILD = textwrap.dedent(
 
     path = sys.argv[1]
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the limit: EFBIG, not death
-    recorder = Recorder.open(path, clock=lambda: 0.0)
+    recorder = Recorder.open(path, dialect=None, clock=lambda: 0.0)
     line = len(b'[0.0,"o","data: 000"]\\n')
     limit = os.path.getsize(path) + 2 * line + line // 2  # room for 2.5 lines
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
@@ -253,3 +253,63 @@ def test_disk_write_failure(tmp_path: Path) -> None:
     (stream,) = replayer.streams
     assert [chunk for _, chunk in stream.chunks] == [b"data: 000", b"data: 001"]
     assert stream.end is None
+
+
+# -- dialect="auto" (the default): the opening line names the dialect of the first event
+
+
+CHAT_CHUNK = (
+    b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}\n\n'
+)
+
+
+def test_auto_names_the_dialect_of_each_streams_first_event(tmp_path: Path) -> None:
+    path = tmp_path / "auto.ndjson"
+    anthropic = b'event: message_start\ndata: {"type":"message_start"}\n\n'
+    with Recorder.open(path) as recorder:
+        list(recorder.tap([CHAT_CHUNK[:10], CHAT_CHUNK[10:]]))
+        recorder.new_stream(meta={"n": 2})
+        list(recorder.tap([anthropic]))
+    replayer = Replayer.open(path)
+    assert replayer.header.dialect == "chat"
+    assert [s.dialect for s in replayer.streams] == ["chat", "anthropic"]
+    assert [c for _, c in replayer.streams[0].chunks] == [CHAT_CHUNK[:10], CHAT_CHUNK[10:]]
+
+
+def test_auto_waits_for_the_first_event_then_writes_as_it_goes(tmp_path: Path) -> None:
+    """Until the first event the lines wait (a crash then loses the stream); after it, every
+    line is on disk when its chunk is passed on."""
+    path = tmp_path / "auto.ndjson"
+    recorder = Recorder.open(path)
+    tap = recorder.tap(iter([CHAT_CHUNK[:10], CHAT_CHUNK[10:], CHAT_CHUNK]))
+    next(tap)
+    assert path.read_bytes() == b""
+    next(tap)
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 3  # the header, then both chunks
+    next(tap)
+    assert len(path.read_bytes().splitlines()) == 4
+    recorder.close()
+
+
+def test_auto_gives_up_on_a_stream_without_events_and_holds_no_more(tmp_path: Path) -> None:
+    """A stream that brings no event in its first 64 KiB is recorded with no dialect, and
+    from then on every line is written at once: what waits is bounded."""
+    path = tmp_path / "auto.ndjson"
+    recorder = Recorder.open(path)
+    tap = recorder.tap(iter([b"x" * 40_000, b"y" * 40_000, b"z"]))
+    next(tap)
+    assert path.read_bytes() == b""
+    next(tap)
+    assert len(path.read_bytes().splitlines()) == 3
+    next(tap)
+    assert len(path.read_bytes().splitlines()) == 4
+    recorder.close()
+    assert Replayer.open(path).header.dialect is None
+
+
+def test_auto_with_no_stream_tapped_still_writes_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "auto.ndjson"
+    Recorder.open(path, meta={"k": 1}).close()
+    replayer = Replayer.open(path)
+    assert (replayer.header.dialect, replayer.header.meta) == (None, {"k": 1})

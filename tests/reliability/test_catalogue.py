@@ -277,9 +277,9 @@ def test_flood_is_linear_and_holds_no_memory(flood: str) -> None:
         gc.collect()
         gc.disable()
         try:
-            start = time.perf_counter()
+            start = time.process_time()
             _consume(unit, count)
-            return time.perf_counter() - start
+            return time.process_time() - start
         finally:
             gc.enable()
 

@@ -74,7 +74,7 @@ def test_source_raises_after_k_chunks_sync(tmp_path: Path, k: int) -> None:
         raise boom
 
     path = tmp_path / "r.ndjson"
-    with Recorder.open(path) as recorder:
+    with Recorder.open(path, dialect="assistants") as recorder:
         got, error = drain(streamkit.iter_events(recorder.tap(source())))
     assert error is boom
     assert got == _expected(k)
@@ -99,7 +99,7 @@ async def test_source_raises_after_k_chunks_async(tmp_path: Path) -> None:
 
         path = tmp_path / f"r{k}.ndjson"
         acc = assistants.Accumulator()
-        with Recorder.open(path) as recorder:
+        with Recorder.open(path, dialect="assistants") as recorder:
             got, error = await adrain(streamkit.aiter_events(recorder.atap(source())))
         for event in got:
             acc.feed(event)
@@ -150,7 +150,7 @@ async def test_cancelled_at_every_await_point(tmp_path: Path) -> None:
     for k in range(N + 2):
         path = tmp_path / f"c{k}.ndjson"
         acc = assistants.Accumulator()
-        with anyio.CancelScope() as scope, Recorder.open(path) as recorder:
+        with anyio.CancelScope() as scope, Recorder.open(path, dialect="assistants") as recorder:
             source = CountingSource(k, scope)
             async for event in streamkit.aiter_events(recorder.atap(source())):
                 acc.feed(event)
@@ -209,7 +209,7 @@ async def test_cancelled_while_the_source_is_stuck(tmp_path: Path) -> None:
 
     path = tmp_path / "stuck.ndjson"
     got = []
-    with anyio.move_on_after(0.1) as scope, Recorder.open(path) as recorder:
+    with anyio.move_on_after(0.1) as scope, Recorder.open(path, dialect="assistants") as recorder:
         async for event in streamkit.aiter_events(recorder.atap(stuck())):
             got.append(event)  # noqa: PERF401 - the scope is cancelled inside the loop
     assert scope.cancelled_caught
@@ -255,14 +255,14 @@ async def test_disk_fails_at_every_line(tmp_path: Path) -> None:
     every chunk it got is on disk and replays (a torn last line is skipped with a warning)."""
     full = tmp_path / "full.ndjson"
     # A fixed clock, so that every recording's lines have the same lengths as these.
-    with Recorder.open(full, clock=_no_time) as recorder:
+    with Recorder.open(full, dialect="assistants", clock=_no_time) as recorder:
         list(recorder.tap(CHUNKS))
     ends = _line_ends(full)
     halves = ((a + b) // 2 for a, b in itertools.pairwise(ends))
     budgets = sorted({*ends[:-1], *halves, *(end - 1 for end in ends[1:])})
     for budget in budgets:
         path = tmp_path / f"b{budget}.ndjson"
-        recorder = Recorder.open(path, clock=_no_time)
+        recorder = Recorder.open(path, dialect="assistants", clock=_no_time)
         recorder._sink._file = FailingFile(recorder._sink._file, budget - ends[0])  # type: ignore[assignment]
 
         async def source() -> AsyncIterator[bytes]:
@@ -306,7 +306,7 @@ KILL_CHILD = textwrap.dedent(
     from streamkit.recording import Recorder, Replayer
 
     chunks = list(Replayer.open(sys.argv[2]).iter_chunks())
-    with Recorder.open(sys.argv[1], fsync=sys.argv[3] == "fsync") as recorder:
+    with Recorder.open(sys.argv[1], dialect="assistants", fsync=sys.argv[3] == "fsync") as recorder:
         for i, chunk in enumerate(recorder.tap(chunks)):
             print(i, flush=True)
             sys.stdin.readline()  # wait for the parent

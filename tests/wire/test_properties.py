@@ -183,9 +183,9 @@ def test_ndjson_limit_is_the_same_in_any_chunking(body: bytes, cuts: list[int], 
 def _seconds(run: Callable[[], object]) -> float:
     best = float("inf")
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         run()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 

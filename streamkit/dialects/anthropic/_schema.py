@@ -533,7 +533,8 @@ class ErrorObject(_Object, frozen=True, kw_only=True):
 # -- events ---------------------------------------------------------------------------
 
 
-class _Event(msgspec.Struct, kw_only=True, frozen=True, tag_field="type"):
+# gc=False, as for every object of a dialect (see streamkit.dialects._unknowns.Object).
+class _Event(msgspec.Struct, kw_only=True, frozen=True, tag_field="type", gc=False):
     """Base of the stream events: tagged by ``type``, which equals the SSE event name."""
 
 

@@ -900,7 +900,8 @@ class RunStepDeltaEvent(_Object, frozen=True, kw_only=True):
 # Events
 
 
-class _Event(msgspec.Struct, kw_only=True, frozen=True, tag_field="event"):
+# gc=False, as for every object of a dialect (see streamkit.dialects._unknowns.Object).
+class _Event(msgspec.Struct, kw_only=True, frozen=True, tag_field="event", gc=False):
     """Base of the stream events: the SSE event name is the tag, the payload is ``data``."""
 
 

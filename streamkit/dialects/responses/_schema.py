@@ -714,7 +714,8 @@ class Response(_Object, frozen=True, kw_only=True):
 # -- events -------------------------------------------------------------------------------
 
 
-class _Event(msgspec.Struct, kw_only=True, frozen=True, tag_field="type"):
+# gc=False, as for every object of a dialect (see streamkit.dialects._unknowns.Object).
+class _Event(msgspec.Struct, kw_only=True, frozen=True, tag_field="type", gc=False):
     """Base of the stream events: ``type`` is the SSE event name too (and :attr:`event`).
 
     ``sequence_number`` counts the events of a response from 0 (absent in

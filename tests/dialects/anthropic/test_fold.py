@@ -476,10 +476,10 @@ def _batch_costs(
     feed = acc.feed
     times = []
     for _ in range(BATCHES):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(BATCH):
             feed(one)
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     for event in tail.stop(0).typed():
         feed(event)
     assert acc.warnings == []
@@ -508,9 +508,9 @@ def test_fold_cost_per_delta_does_not_grow_with_the_block(
 def test_reading_the_result_costs_the_size_of_the_message() -> None:
     """Reading a finished 50,000-delta message once is cheap next to folding it."""
     acc = fold(text_stream(*(["token "] * 50_000)).typed(), strict=True)
-    start = time.perf_counter()
+    start = time.process_time()
     result = acc.result
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert result is not None
     assert len(result.content[0].text) == 300_000  # type: ignore[union-attr]
     assert elapsed < 0.05, elapsed

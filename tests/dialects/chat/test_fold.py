@@ -544,11 +544,11 @@ def _fold_cost(n: int) -> float:
     for _ in range(3):
         acc = s.fold(head)
         feed = acc.feed
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(n):
             feed(delta)
         result = acc.result
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     assert result is not None
     assert len(result.choices[0].message.content or "") == 6 * n
     return best / n
@@ -568,11 +568,11 @@ def test_tool_call_arguments_fold_in_linear_time() -> None:
         best = float("inf")
         for _ in range(3):
             acc = s.fold(events)
-            start = time.perf_counter()
+            start = time.process_time()
             for _ in range(n):
                 acc.feed(part)
             acc.result  # noqa: B018
-            best = min(best, time.perf_counter() - start)
+            best = min(best, time.process_time() - start)
         return best / n
 
     small, large = cost(1_000), cost(50_000)

@@ -715,11 +715,11 @@ def _fold_cost(n: int) -> float:
     for _ in range(5):
         acc = s.fold(head)
         feed = acc.feed
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(n):
             feed(delta)
         result = acc.result
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     assert result is not None
     assert len(result.output_text) == 1 + 6 * n
     return best / n
@@ -741,9 +741,9 @@ def test_done_check_costs_linear_time() -> None:
     stream = _message(*["word "] * 20_000)
     stream.text_done(0, MSG, 0, "word " * 20_000)
     events = stream.typed()
-    start = time.perf_counter()
+    start = time.process_time()
     acc = s.fold(events, strict=True)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert acc.drift == []
     assert elapsed < 1.0
 
