@@ -66,6 +66,7 @@ import anyio
 import attrs
 import msgspec
 
+from streamkit import _cli_serve
 from streamkit._async import aiter_events
 from streamkit._errors import RecordingError, StreamError
 from streamkit._sync import iter_events
@@ -1202,6 +1203,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="give up when no byte arrives for this long (default: 600)",
     )
     record.set_defaults(run=cmd_record)
+    _cli_serve.add_commands(
+        commands, error=UserError, positive=_positive, non_negative=_non_negative
+    )
     return parser
 
 
