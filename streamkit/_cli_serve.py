@@ -1,4 +1,4 @@
-"""``streamkit serve`` and ``streamkit proxy``: the HTTP servers of ``streamkit._serve`` on the command line.
+"""``streamkit serve`` and ``streamkit proxy``: the servers of ``streamkit._serve``, as commands.
 
 ``serve PATH...``
     A mock API: answers requests with the recorded exchanges found under
@@ -15,13 +15,13 @@ Ctrl-C, SIGTERM, or by themselves with ``--max-requests`` / ``--max-seconds``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Callable
 
 __all__ = ("add_commands",)
@@ -46,7 +46,9 @@ def _listen(args: argparse.Namespace) -> Any:
     try:
         return _run.bind(args.host, args.port)
     except OSError as exc:
-        raise _user_error(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        raise _user_error(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
 
 
 class _Hooks:
@@ -117,7 +119,9 @@ def cmd_proxy(args: argparse.Namespace) -> int:
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
     parser.add_argument(
         "--port",
         type=int,
@@ -147,7 +151,7 @@ def add_commands(
     *error* makes the command line's user error; *positive* and
     *non_negative* are its argument types.
     """
-    _Hooks.error, _Hooks.positive, _Hooks.non_negative = error, positive, non_negative  # type: ignore[assignment]
+    _Hooks.error, _Hooks.positive, _Hooks.non_negative = error, positive, non_negative
     serve = commands.add_parser(
         "serve",
         help="a mock LLM API serving recordings over HTTP (needs streamkit[serve])",
@@ -158,7 +162,9 @@ def add_commands(
         "per request: X-Streamkit-Fault: cut=40%%, drop, stall=5s, error=overloaded, "
         "status=429;retry-after=2 (see docs/serve.md).",
     )
-    serve.add_argument("paths", nargs="+", metavar="PATH", help="recording, session, .sse or folder")
+    serve.add_argument(
+        "paths", nargs="+", metavar="PATH", help="recording, session, .sse or folder"
+    )
     _server_options(serve)
     serve.add_argument(
         "--speed",

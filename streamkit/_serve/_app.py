@@ -138,9 +138,7 @@ class ServeApp:
             choice = self.library.choose(info, body)
         except Mismatch as exc:
             extra = {"closest": exc.closest.name if exc.closest else None}
-            await json_response(
-                send, 404, _error(str(exc), "streamkit_no_recording", **extra)
-            )
+            await json_response(send, 404, _error(str(exc), "streamkit_no_recording", **extra))
             self._say(started, f"{method} {path} 404 {exc}")
             return
         entry = choice.entry
@@ -222,9 +220,10 @@ class ServeApp:
         if plan is not None:
             steps = timeline(stream, plan.fault, None)
         elif stream is entry.stream:
-            steps = self._steps_of.get(id(entry))
-            if steps is None:
-                steps = self._steps_of[id(entry)] = timeline(stream, None, None)
+            cached = self._steps_of.get(id(entry))
+            if cached is None:
+                cached = self._steps_of[id(entry)] = timeline(stream, None, None)
+            steps = cached
         else:
             steps = timeline(stream, None, None)
         stall = plan.stall if plan else None

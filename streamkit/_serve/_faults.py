@@ -23,9 +23,10 @@ error payloads below.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import msgspec
@@ -237,7 +238,7 @@ def _stall(spec: FaultSpec, body: bytes, offsets: list[int]) -> tuple[int, float
 
 
 def _event_at(at: int, offsets: list[int]) -> int:
-    """The number of the first event that starts at or after byte *at* (past the last: their count)."""
+    """The number of the first event starting at or after byte *at* (past the last: their count)."""
     for number, offset in enumerate(offsets):
         if offset >= at:
             return number
@@ -247,7 +248,7 @@ def _event_at(at: int, offsets: list[int]) -> int:
 def _inside_event(at: int, offsets: list[int], total: int) -> int:
     """A byte inside the event at or after *at*: half-way through it, so the cut is mid-event."""
     bounds = [*offsets, total]
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         if end > at and end - start > 1:
             return max(at, start) + max(1, (end - max(at, start)) // 2)
     return min(at, max(total - 1, 0))
@@ -262,6 +263,7 @@ def error_event(kind: str, dialect: str | None) -> bytes:
     """The SSE bytes of the error event *dialect*'s server sends mid-stream for *kind*."""
     _, openai_type, anthropic_type, message = ERROR_KINDS[kind]
     message = f"{message} (streamkit fault)"
+    data: dict[str, Any]
     if dialect == "anthropic":
         data = {"type": "error", "error": {"type": anthropic_type, "message": message}}
         return b"event: error\ndata: " + _encode(data) + b"\n\n"

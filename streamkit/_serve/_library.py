@@ -1,4 +1,4 @@
-"""What ``streamkit serve`` serves: the recorded exchanges of its paths, and how a request finds one.
+"""What ``streamkit serve`` serves: the recorded exchanges, and how a request finds one.
 
 Every stream of every recording given (a file, or a folder searched for
 ``*.ndjson``, ``*.ndjson.gz`` and ``*.sse``) is one :class:`Entry`.  A
@@ -34,7 +34,13 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import msgspec
 
-from ..recording import DEFAULT_MATCH, RecordedRequest, RecordingWarning, Replayer
+from ..recording import (
+    DEFAULT_MATCH,
+    RecordedRequest,
+    RecordedStream,
+    RecordingWarning,
+    Replayer,
+)
 from ..recording._cassette import (
     MATCH_FIELDS,
     _check_match,
@@ -47,8 +53,6 @@ from ..recording._cassette import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from ..recording import RecordedStream
-
 __all__ = ("ENDPOINTS", "Choice", "Entry", "Library", "Mismatch", "load")
 
 #: The providers' usual streaming endpoints: (method, path pattern, dialect, streams by default).
@@ -56,13 +60,26 @@ ENDPOINTS: Final = (
     ("POST", re.compile(r"^(?:/openai)?(?:/v1)?/chat/completions$"), "chat", False),
     ("POST", re.compile(r"^(?:/openai)?(?:/v1)?/responses$"), "responses", False),
     ("POST", re.compile(r"^(?:/v1)?/messages$"), "anthropic", False),
-    ("POST", re.compile(r"^(?:/v1)?/threads(?:/[^/]+)?/runs(?:/[^/]+/submit_tool_outputs)?$"),
-     "assistants", False),
-    ("POST", re.compile(r"^/v1(?:beta|alpha)?/models/[^/]+:streamGenerateContent$"), "gemini", True),
+    (
+        "POST",
+        re.compile(r"^(?:/v1)?/threads(?:/[^/]+)?/runs(?:/[^/]+/submit_tool_outputs)?$"),
+        "assistants",
+        False,
+    ),
+    (
+        "POST",
+        re.compile(r"^/v1(?:beta|alpha)?/models/[^/]+:streamGenerateContent$"),
+        "gemini",
+        True,
+    ),
     ("POST", re.compile(r"^/v1(?:beta|alpha)?/models/[^/]+:generateContent$"), "gemini", False),
     ("POST", re.compile(r"^/api/(?:chat|generate)$"), "ollama", True),
-    ("POST", re.compile(r"^/model/[^/]+/(?:converse-stream|invoke-with-response-stream)$"),
-     "bedrock", True),
+    (
+        "POST",
+        re.compile(r"^/model/[^/]+/(?:converse-stream|invoke-with-response-stream)$"),
+        "bedrock",
+        True,
+    ),
 )
 SUFFIXES: Final = (".ndjson", ".ndjson.gz", ".sse", ".sse.gz")
 
@@ -144,9 +161,7 @@ class Entry:
             "dialect": self.dialect,
             "method": self.request.method if self.request is not None else None,
             "path": _path(self.request.url) if self.request is not None else None,
-            "endpoint": next(
-                (p.pattern for _, p, d, _ in ENDPOINTS if d == self.dialect), None
-            ),
+            "endpoint": next((p.pattern for _, p, d, _ in ENDPOINTS if d == self.dialect), None),
             "status": self.status,
             "stream_body": self.is_stream,
             "chunks": len(stream.chunks),
@@ -307,9 +322,7 @@ def _files(path: str) -> list[tuple[str, str]]:
     return [(os.path.basename(path), path)]
 
 
-def load(
-    paths: Iterable[str], *, dialect: str | None = None
-) -> tuple[list[Entry], list[str]]:
+def load(paths: Iterable[str], *, dialect: str | None = None) -> tuple[list[Entry], list[str]]:
     """The exchanges of every recording under *paths*, and warnings met reading them."""
     entries: list[Entry] = []
     notes: list[str] = []

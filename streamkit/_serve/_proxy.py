@@ -184,9 +184,13 @@ class ProxyApp:
         finally:
             await response.aclose()
 
-    async def _relay(self, response: Any, info: RecordedRequest, receive: Receive, send: Send) -> str:
+    async def _relay(
+        self, response: Any, info: RecordedRequest, receive: Receive, send: Send
+    ) -> str:
         httpx2 = self._httpx2
-        returned = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _NOT_RETURNED]
+        returned = [
+            (k, v) for k, v in response.headers.multi_items() if k.lower() not in _NOT_RETURNED
+        ]
         exchange = self.cassette.record(info, response.status_code, response.headers.multi_items())
         streaming = is_streaming(exchange.content_type)
         await send(
