@@ -41,11 +41,12 @@ class Server:
         """What the server wrote on standard error so far (one line per request)."""
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def wait_for_log(self, needle: str, timeout: float = 5.0) -> str:
+    def wait_for_log(self, needle: str, timeout: float = 5.0, count: int = 1) -> str:
+        """The log once *needle* is in it (*count* times); fails after *timeout* seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             text = self.log
-            if needle in text:
+            if text.count(needle) >= count:
                 return text
             time.sleep(0.02)
         raise AssertionError(f"{needle!r} never appeared in the server's log:\n{self.log}")
