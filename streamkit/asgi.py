@@ -95,29 +95,30 @@ class EventStreamResponse(_Base):
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
         body = self._body()
+        failure: Exception | None = None
         try:
             async with anyio.create_task_group() as group:
                 group.start_soon(self._watch, receive, group.cancel_scope)
-                if self.keepalive is None:
-                    async for chunk in body:
-                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                else:
+                chunks: AsyncIterator[bytes] = body
+                if self.keepalive is not None:
                     handoff = _Handoff()
                     group.start_soon(handoff.pump, body)
-                    paced = handoff.paced(self.keepalive)
-                    try:
-                        async for chunk in paced:
-                            await send(
-                                {"type": "http.response.body", "body": chunk, "more_body": True}
-                            )
-                    finally:
-                        await paced.aclose()  # type: ignore[attr-defined]
+                    chunks = handoff.paced(self.keepalive)
+                try:
+                    async for chunk in chunks:
+                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                except Exception as exc:  # raised below, not wrapped in the group's exception group
+                    failure = exc
+                finally:
+                    await chunks.aclose()  # type: ignore[attr-defined]
                 group.cancel_scope.cancel()
         finally:
             aclose = getattr(body, "aclose", None)
             if aclose is not None:
                 with anyio.move_on_after(5, shield=True):
                     await aclose()
+        if failure is not None:
+            raise failure  # the server breaks the connection: the client sees the stream fail
         if not self.disconnected:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         if self.background is not None:

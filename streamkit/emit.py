@@ -544,7 +544,9 @@ class EventStream:
         if body is not None:
             await body.aclose()  # type: ignore[attr-defined]
         if group is not None:
-            return await group.__aexit__(exc_type, exc, tb)
+            # The pump is done or cancelled; an exception from the block goes on by itself
+            # (handing it to the group would wrap it in an exception group).
+            await group.__aexit__(None, None, None)
         return None
 
     async def aclose(self) -> None:

@@ -117,7 +117,7 @@ def test_an_upstream_that_breaks_mid_stream_breaks_the_client_too(tmp_path: Path
         running("proxy", "--upstream", up.url, "--record", str(tmp_path)) as proxy,
     ):
         received = bytearray()
-        with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012
+        with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012, SIM117
             with httpx.stream(
                 "POST", proxy.url + CHAT, json=STREAM, headers={"X-Streamkit-Fault": "drop"}
             ) as response:
@@ -128,7 +128,8 @@ def test_an_upstream_that_breaks_mid_stream_breaks_the_client_too(tmp_path: Path
     assert stream.end == "error"
     assert stream.error == "RemoteProtocolError"
     assert stream.body == bytes(received)
-    assert recorded.startswith(stream.body) and len(stream.body) < len(recorded)
+    assert recorded.startswith(stream.body)
+    assert len(stream.body) < len(recorded)
 
 
 def test_an_upstream_that_stalls_past_the_timeout_is_recorded_as_timed_out(
@@ -142,7 +143,7 @@ def test_an_upstream_that_stalls_past_the_timeout_is_recorded_as_timed_out(
         ) as proxy,
     ):
         started = time.monotonic()
-        with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012
+        with pytest.raises(httpx.RemoteProtocolError):  # noqa: PT012, SIM117
             with httpx.stream(
                 "POST",
                 proxy.url + "/v1/messages",

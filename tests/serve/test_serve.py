@@ -240,7 +240,7 @@ def test_fault_drop_breaks_the_connection_mid_event(how: str) -> None:
     recorded = body_of(CHAT)
     with running("serve", str(CHAT), "--speed", "0", *flags) as server:
         received = bytearray()
-        with (
+        with (  # noqa: PT012
             pytest.raises(httpx.RemoteProtocolError),
             httpx.stream(
                 "POST", server.url + "/v1/chat/completions", json=STREAM, headers=headers
@@ -285,7 +285,7 @@ def test_fault_error_sends_the_dialects_error_event() -> None:
             max_retries=0,
             default_headers={"X-Streamkit-Fault": "error=overloaded;at=event:2"},
         )
-        with pytest.raises(anthropic.APIStatusError) as caught:  # noqa: PT012
+        with pytest.raises(anthropic.APIStatusError) as caught:  # noqa: PT012, SIM117
             with client.messages.stream(model="m", max_tokens=10, messages=[]) as stream:
                 for _ in stream:
                     pass
