@@ -148,8 +148,9 @@ def _held(count: int) -> list[str]:
     correct = sum(body == recorded.body for body, _ in results)
     slowest = max(t for _, t in results)
     return [
-        f"| {count:,} | {correct:,} | {duration:.2f} s | {elapsed:.2f} s ({elapsed / duration:.2f}x)"
-        f" | {slowest:.2f} s | {cpu:.2f} s ({cpu / elapsed:.0%} of one core) |"
+        f"| {count:,} | {correct:,} | {duration:.2f} s"
+        f" | {elapsed:.2f} s ({elapsed / duration:.2f}x) | {slowest:.2f} s"
+        f" | {cpu:.2f} s ({cpu / elapsed:.0%} of one core) |"
     ]
 
 
@@ -191,9 +192,9 @@ def _proxy_latency(count: int) -> list[str]:
         script = Path(tmp) / "upstream.py"
         script.write_text(UPSTREAM)
         upstream, up_url = _start([sys.executable, str(script), str(count), "0.005"])
+        argv = [sys.executable, "-m", "streamkit", "proxy", "--upstream", up_url]
         proxy, proxy_url = _start(
-            [sys.executable, "-m", "streamkit", "proxy", "--upstream", up_url, "--record", tmp]
-            + ["--quiet", "--port", "0", "--max-seconds", "120"]
+            [*argv, "--record", tmp, "--quiet", "--port", "0", "--max-seconds", "120"]
         )
         try:
             asyncio.run(_delays(up_url))  # warm up both
