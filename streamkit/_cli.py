@@ -24,6 +24,9 @@ Commands (``streamkit COMMAND --help`` for the options of each):
     suffix).
 ``record --url URL -o FILE``
     Record a live SSE endpoint (needs httpx: ``pip install 'streamkit[httpx]'``).
+``serve PATH...``, ``proxy --upstream URL --record DIR``
+    A mock API over recordings, and a recording proxy (``streamkit._cli_serve``;
+    ``pip install 'streamkit[serve]'``).
 
 ``FILE`` is a recording (``.ndjson``, ``.ndjson.gz``) or a raw SSE body
 (``.sse``, ``.sse.gz``), told apart by the suffix as everywhere in streamkit,
