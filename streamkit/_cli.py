@@ -24,6 +24,9 @@ Commands (``streamkit COMMAND --help`` for the options of each):
     suffix).
 ``record --url URL -o FILE``
     Record a live SSE endpoint (needs httpx: ``pip install 'streamkit[httpx]'``).
+``serve PATH...``, ``proxy --upstream URL --record DIR``
+    A mock API over recordings, and a recording proxy (``streamkit._cli_serve``;
+    ``pip install 'streamkit[serve]'``).
 
 ``FILE`` is a recording (``.ndjson``, ``.ndjson.gz``) or a raw SSE body
 (``.sse``, ``.sse.gz``), told apart by the suffix as everywhere in streamkit,
@@ -66,6 +69,7 @@ import anyio
 import attrs
 import msgspec
 
+from streamkit import _cli_serve
 from streamkit._async import aiter_events
 from streamkit._errors import RecordingError, StreamError
 from streamkit._sync import iter_events
@@ -1202,6 +1206,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="give up when no byte arrives for this long (default: 600)",
     )
     record.set_defaults(run=cmd_record)
+    _cli_serve.add_commands(
+        commands, error=UserError, positive=_positive, non_negative=_non_negative
+    )
     return parser
 
 
