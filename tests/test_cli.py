@@ -750,7 +750,7 @@ def test_inspect_text(session: Path) -> None:
 
 def test_inspect_raw_sse_has_no_timing() -> None:
     text = ok("inspect", CODE).decode()
-    assert "(raw SSE body: no timing)" in text
+    assert "(raw body: no timing)" in text
     assert "stalls > 5 s       none" in text
     (piped,) = ok_all(["inspect", "--json", "-"], stdin=CODE.read_bytes())
     report = json.loads(piped)
