@@ -234,6 +234,19 @@ class NDJSONDecoder:
             self._pending = exc
         return lines
 
+    def skip(self, size: int) -> None:
+        """Count *size* bytes of whole lines that the caller read without the decoder.
+
+        For a reader that decodes a run of complete lines at once: between
+        lines only (no unfinished line held), the bytes ending with a line end.
+        """
+        if self._refusal is not None:
+            self._raise_pending()
+            raise StreamError(self._refusal, offset=self._offset)
+        if self._tail:
+            raise RuntimeError("skip() between lines only: the decoder holds part of a line")
+        self._offset += size
+
     def close(self) -> list[NDJSONLine]:
         """End the body; return its last line if it had no line end.
 

@@ -18,6 +18,15 @@ stream is that dialect's at all (an unknown event that another dialect
 claims, before any known one, is warned of as :class:`DialectMismatch`).
 Once it knows, ``decode`` is the dialect's own decoder, with nothing around
 it: the steady state costs nothing.
+
+An NDJSON dialect may decode a run of whole lines at once
+(``Dialect.decode_lines``: one C call for a chunk's lines, not one decode a
+line).  Once the dialect is known, :meth:`Pipeline.feed` then hands it the
+whole lines in the middle of each chunk, when they are plainly one JSON
+object a line (see :func:`_one_object_a_line`), and the tokenizer only the
+line the chunk finishes and the one it starts.  A run the dialect declines
+is tokenized and decoded line by line as always, so the events, their count
+and every error are the same in any chunking.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from .dialects._events import InvalidEvent, UnknownEvent
 from .dialects._registry import ErrorPolicy, Framing, claimant, get, names
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     from ._sse import Buffer
     from .dialects._registry import Dialect
@@ -113,6 +122,7 @@ class Pipeline:
 
     __slots__ = (
         "_head",
+        "_lines",
         "decode",
         "decoder",
         "dialect",
@@ -142,6 +152,8 @@ class Pipeline:
         #: The tokenizer (``None`` until the framing is known) and its ``feed``.
         self.decoder: Any = None
         self.feed: Callable[[Buffer], list[Any]] = self._sniff
+        #: The dialect's ``decode_lines``, once whole runs of lines go to it.
+        self._lines: Callable[[bytes], Sequence[Any] | None] | None = None
         if self.dialect is not None:
             self._tokenize(self.dialect.framing)
         elif max_event_size < 1:
@@ -182,7 +194,9 @@ class Pipeline:
         """The typed events for *frames* (what :meth:`feed` returned), in order.
 
         A generator, so that under ``"raise"`` every event before a bad one
-        in the same batch is still delivered before the error.
+        in the same batch is still delivered before the error.  The events of
+        a run of lines decoded at once come after the frames (see
+        :meth:`_feed_runs`).
         """
         for frame in frames:
             try:
@@ -199,6 +213,57 @@ class Pipeline:
                 continue
             self.ordinal += 1
             yield event
+        if type(frames) is _Frames:
+            self.ordinal += len(frames.run)
+            yield from frames.run
+
+    def _settled(self, dialect: Dialect[Any]) -> None:
+        """The stream is *dialect*'s: decode with it alone, and its runs of lines whole."""
+        self.decode = dialect.decode
+        if dialect.decode_lines is not None and type(self.decoder) is NDJSONDecoder:
+            self._lines = dialect.decode_lines
+            self.feed = self._feed_runs
+
+    def _feed_runs(self, chunk: Buffer) -> list[Any]:
+        """``feed`` of an NDJSON stream whose dialect decodes runs of whole lines at once.
+
+        The line the chunk finishes goes to the tokenizer, then the whole
+        lines after it to ``decode_lines`` when they are one object a line
+        (else to the tokenizer too), then the line the chunk starts to the
+        tokenizer, which holds it.  The run's events come back as the
+        ``run`` of a :class:`_Frames`, after its frames, which is their
+        order.  A chunk no longer than ``max_event_size`` holds no line too
+        long, so none of this meets an error the tokenizer would have raised
+        elsewhere; a short chunk (one line, as Ollama flushes them) goes to
+        the tokenizer whole.
+        """
+        decoder = self.decoder
+        size = len(chunk)
+        if size < _RUN_MIN or size > self.max_event_size:
+            frames: list[Any] = decoder.feed(chunk)
+            return frames
+        if type(chunk) is not bytes:
+            chunk = as_bytes(chunk)
+        first = chunk.find(b"\n")
+        last = chunk.rfind(b"\n")
+        if first == last:
+            frames = decoder.feed(chunk)
+            return frames
+        run = chunk[first + 1 : last + 1]
+        lines = _one_object_a_line(run)
+        events = None
+        if lines:
+            assert self._lines is not None  # set with this feed
+            events = self._lines(run)
+        if events is None or len(events) != lines:
+            frames = decoder.feed(chunk)
+            return frames
+        out = _Frames(decoder.feed(chunk[: first + 1]))
+        decoder.skip(len(run))
+        out.run = events
+        if last + 1 < size:
+            decoder.feed(chunk[last + 1 :])  # the start of a line: held, nothing returned
+        return out
 
     def finish(self) -> None:
         """After the last events: refuse a stream no dialect claimed.
@@ -225,7 +290,7 @@ class Pipeline:
                 excerpt=bytes(data[:60]),
             )
         self.dialect = dialect
-        self.decode = dialect.decode
+        self._settled(dialect)
         return dialect.decode(name, data)
 
     def _watch(self, name: str, data: bytes | memoryview) -> Any:
@@ -234,11 +299,11 @@ class Pipeline:
         assert dialect is not None  # a named dialect is never unset
         event = dialect.decode(name, data)
         if type(event) is not UnknownEvent:
-            self.decode = dialect.decode  # the stream is this dialect's: stop looking
+            self._settled(dialect)  # the stream is this dialect's: stop looking
             return event
         other = claimant(name, data, framing=dialect.framing, besides=dialect.name)
         if other is not None:
-            self.decode = dialect.decode
+            self._settled(dialect)
             warnings.warn(
                 f"reading a stream as {dialect.name!r}, but its first events are "
                 f"{other.name!r} ones: use dialect={other.name!r} or dialect='auto'",
@@ -260,3 +325,31 @@ class Pipeline:
 
 
 _FRAMINGS: dict[type, Framing] = {cls: name for name, cls in TOKENIZERS.items()}  # type: ignore[misc]
+
+
+_RUN_MIN = 1024
+"""Chunks shorter than this go to the tokenizer whole: a run of a few lines gains nothing."""
+
+
+class _Frames(list[Any]):
+    """What ``feed`` returns when a run of lines was decoded at once: frames, then ``run``."""
+
+    __slots__ = ("run",)
+
+    run: Sequence[Any]
+
+
+def _one_object_a_line(run: bytes) -> int:
+    """How many lines *run* has if it is plainly one JSON object a line, else 0.
+
+    Plainly: it starts with ``{`` and ends with ``}`` and its LF, and every
+    other LF in it stands between a ``}`` and a ``{``; no blank line, no CR,
+    no space at a line's ends.  A raw LF cannot stand inside a JSON string,
+    and in an object or array a ``}`` is never followed by ``{``, so then no
+    object spans two lines, and a run that decodes to as many objects as it
+    has lines has exactly one on each (the caller checks the count).
+    """
+    lines = run.count(b"\n")
+    if run[:1] == b"{" and run[-2:] == b"}\n" and run.count(b"}\n{") == lines - 1:
+        return lines
+    return 0

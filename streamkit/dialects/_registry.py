@@ -95,7 +95,13 @@ class Dialect(Generic[_E]):
     - ``detect(name, data)`` says whether the first frame of a stream looks
       like this dialect, for ``dialect="auto"``;
     - ``framing`` names the wire format: ``"sse"``, ``"eventstream"`` or
-      ``"ndjson"``.
+      ``"ndjson"``;
+    - ``decode_lines(run)``, optional for an NDJSON dialect, decodes a run of
+      whole lines at once (``bytes``: one JSON object a line, each line ending
+      with its LF): the typed events, one a line, or ``None`` when the run
+      holds anything but the dialect's ordinary lines.  The stream layer then
+      decodes that run line by line, so the events, and the errors, are those
+      ``decode`` gives either way.
     """
 
     name: str
@@ -109,6 +115,7 @@ class Dialect(Generic[_E]):
     is_keepalive: Callable[[Any], bool] = _never
     detect: Callable[[str, bytes | memoryview], bool] = _claims_nothing
     framing: Framing = "sse"
+    decode_lines: Callable[[bytes], Sequence[_E] | None] | None = None
 
 
 # name -> module that defines DIALECT; replaced by the Dialect once imported.

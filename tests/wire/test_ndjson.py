@@ -267,3 +267,19 @@ def test_offset_counts_every_byte_after_an_error(chunks: list[bytes]) -> None:
     except StreamError:
         pass
     assert decoder.offset == fed
+
+
+def test_skip_counts_whole_lines_read_elsewhere() -> None:
+    """A reader that decodes a run of whole lines itself has the decoder count them."""
+    decoder = NDJSONDecoder()
+    assert [line.offset for line in decoder.feed(b"{}\n")] == [0]
+    decoder.skip(6)  # '{"a":1}' read elsewhere... 6 bytes of whole lines
+    assert decoder.offset == 9
+    (line,) = decoder.feed(b"[1]\n")
+    assert (line.data, line.offset) == (b"[1]", 9)
+    decoder.feed(b"[2")
+    with pytest.raises(RuntimeError, match="between lines only"):
+        decoder.skip(3)
+    decoder.close()
+    with pytest.raises(StreamError, match="after close"):
+        decoder.skip(3)

@@ -22,7 +22,7 @@ from typing import get_args
 from streamkit.dialects._registry import Dialect
 
 from . import _face
-from ._decode import EVENT_NAMES, decode_event, looks_like_ollama
+from ._decode import EVENT_NAMES, decode_event, decode_lines, looks_like_ollama
 from ._fold import Accumulator, arguments_json
 from ._schema import (
     ChatChunk,
@@ -55,6 +55,7 @@ DIALECT: Dialect[OllamaStreamEvent] = Dialect(
     deltas=_face.deltas,
     detect=looks_like_ollama,
     framing="ndjson",
+    decode_lines=decode_lines,
 )
 """The Ollama dialect, as the stream layer and the registry know it."""
 
@@ -82,5 +83,6 @@ __all__ = (
     "UnknownEvent",
     "arguments_json",
     "decode_event",
+    "decode_lines",
     "looks_like_ollama",
 )

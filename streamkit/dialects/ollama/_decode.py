@@ -20,7 +20,9 @@ msgspec decode straight from the caller's buffer (a ``memoryview`` is not
 copied) and one wrap.  An ``/api/generate`` line is decoded a second time,
 as a :class:`GenerateChunk`, once the first decode found no ``message``.
 Only the rare lines (errors, unknown objects, bad input) are looked at as
-builtins, to tell them apart.
+builtins, to tell them apart.  :func:`decode_lines` decodes the whole lines
+of a chunk in one msgspec call (``Decoder.decode_lines``), when they are all
+lines of one endpoint; the stream layer gives it the runs it can.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from ._schema import (
     UnknownEvent,
 )
 
-__all__ = ("EVENT_NAMES", "decode_event", "looks_like_ollama")
+__all__ = ("EVENT_NAMES", "decode_event", "decode_lines", "looks_like_ollama")
 
 EVENT_NAMES: frozenset[str] = frozenset({"message"})
 """The frame names the dialect decodes (the NDJSON tokenizer names every line ``message``)."""
@@ -55,6 +57,8 @@ _decode_generate = msgspec.json.Decoder(GenerateChunk).decode
 _decode_error = msgspec.json.Decoder(ErrorObject).decode
 _decode_any = msgspec.json.Decoder().decode
 _decode_keys = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
+_decode_chat_lines = msgspec.json.Decoder(ChatChunk).decode_lines
+_decode_generate_lines = msgspec.json.Decoder(GenerateChunk).decode_lines
 
 
 def decode_event(
@@ -81,6 +85,34 @@ def decode_event(
     if generated.response is not UNSET:
         return GenerateChunkEvent(data=generated)
     return _classify(name, data, chunk)
+
+
+def decode_lines(run: bytes) -> list[ChatChunkEvent] | list[GenerateChunkEvent] | None:
+    """The events of a run of whole lines of one endpoint, decoded at once, or ``None``.
+
+    ``None`` (decode the lines one by one) when the run holds anything else:
+    an error, an unknown object, lines of both endpoints, a bad line.  The
+    stream layer checks that the run is one object a line.
+    """
+    try:
+        chunks = _decode_chat_lines(run)
+    except _JSON_ERRORS:
+        return None
+    for chunk in chunks:
+        if chunk.message is UNSET:
+            return _generate_lines(run)
+    return [ChatChunkEvent(data=chunk) for chunk in chunks]
+
+
+def _generate_lines(run: bytes) -> list[GenerateChunkEvent] | None:
+    try:
+        chunks = _decode_generate_lines(run)
+    except _JSON_ERRORS:
+        return None
+    for chunk in chunks:
+        if chunk.response is UNSET:
+            return None
+    return [GenerateChunkEvent(data=chunk) for chunk in chunks]
 
 
 def looks_like_ollama(name: str, data: _Buffer) -> bool:
@@ -122,7 +154,10 @@ def _not_a_chunk(
     """A line the fast decode refused: an error line, another object, or bad input."""
     if not isinstance(exc, msgspec.ValidationError):  # not JSON at all
         raise _error(name, data, exc) from None
-    tree = _decode_any(data)
+    try:
+        tree = _decode_any(data)
+    except _JSON_ERRORS as again:  # refused as the wrong type before the JSON was read whole
+        raise _error(name, data, again) from None
     if type(tree) is not dict:
         raise _error(name, data, exc) from None
     if _is_error(tree):
