@@ -63,6 +63,7 @@ if TYPE_CHECKING:
         anthropic as anthropic,
         assistants as assistants,
         chat as chat,
+        ollama as ollama,
         responses as responses,
     )
 
@@ -111,12 +112,13 @@ __all__ = (
     "encode_event",
     "encode_message",
     "iter_events",
+    "ollama",
     "responses",
     "text_deltas",
 )
 
 # Dialect namespaces are imported when first used: ``streamkit.chat``.
-_DIALECTS = ("anthropic", "assistants", "chat", "responses")
+_DIALECTS = ("anthropic", "assistants", "chat", "ollama", "responses")
 
 
 def __getattr__(name: str) -> Any:

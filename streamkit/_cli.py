@@ -30,13 +30,15 @@ Commands (``streamkit COMMAND --help`` for the options of each):
 
 ``FILE`` is a recording (``.ndjson``, ``.ndjson.gz``) or a raw SSE body
 (``.sse``, ``.sse.gz``), told apart by the suffix as everywhere in streamkit,
-or ``-`` for standard input.  Standard input has no suffix, so it is
-sniffed: it is a recording when its first non-blank byte (after gunzipping,
-when it starts with the gzip magic number) is ``{``, which no SSE body
-starts with, and a raw SSE body otherwise.
+or a raw NDJSON body (an Ollama stream, told from a recording by its first
+lines), or ``-`` for standard input.  Standard input has no suffix, so it is
+sniffed: it is a recording or a raw NDJSON body when its first non-blank
+byte (after gunzipping, when it starts with the gzip magic number) is ``{``,
+which no SSE body starts with, and a raw SSE body otherwise.
 
 The dialect is ``--dialect NAME`` when given, else the recording header's,
-else ``assistants``.  Each stream of a recording (one per HTTP response, e.g.
+else (a raw body) the dialect that claims its first event, else
+``assistants``.  Each stream of a recording (one per HTTP response, e.g.
 a run and its tool-output continuation) is decoded on its own and all of them
 fold into one accumulator; ``--stream N`` picks one (counted from 0).
 
@@ -205,7 +207,7 @@ class Source:
 
     @property
     def timed(self) -> bool:
-        """Whether the file has timing (a raw SSE body has none)."""
+        """Whether the file has timing (a raw body has none)."""
         return self.replayer.header.started_at is not None
 
 
@@ -269,12 +271,28 @@ def load(file: str, dialect: str | None, stream: int | None = None) -> Source:
                 raise
     for warning in caught:
         _say(str(warning.message), "warning")
-    name = _check_dialect(replayer.header.dialect or DEFAULT_DIALECT)
+    name = _check_dialect(replayer.header.dialect or _detected(replayer) or DEFAULT_DIALECT)
     count = len(replayer.streams)
     if stream is not None and stream >= count:
         shown = "<stdin>" if file == "-" else file
         raise UserError(f"{shown} holds {count} stream(s): --stream must be below {count}")
     return Source(replayer, "<stdin>" if file == "-" else file, name, stream)
+
+
+def _detected(replayer: Replayer) -> str | None:
+    """The dialect that claims the first event of a file that names none (a raw body)."""
+    if not replayer.streams:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            for event in iter_events([replayer.streams[0].body], "auto", on_error="skip"):
+                dialect = _registry.dialect_of(event)
+                if dialect is not None:
+                    return dialect.name
+        except StreamError:
+            pass
+    return None
 
 
 def _stream_indices(source: Source) -> list[int]:
@@ -581,7 +599,7 @@ def _seconds(value: float | None) -> str:
 def render_report(report: dict[str, Any]) -> str:
     """The ``inspect`` report as aligned text."""
     rows: list[tuple[str, str]] = []
-    timing = "" if report["timed"] else " (raw SSE body: no timing)"
+    timing = "" if report["timed"] else " (raw body: no timing)"
     rows.append(("file", f"{report['file']}{timing}"))
     rows.append(("dialect", report["dialect"]))
     ends = ", ".join(s["end"] for s in report["streams"])
@@ -1074,7 +1092,8 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--dialect",
         metavar="NAME",
-        help=f"decode as this dialect (default: the recording's, else {DEFAULT_DIALECT}; "
+        help="decode as this dialect (default: the recording's, else the one its first event"
+        f" names, else {DEFAULT_DIALECT}; "
         f"known: {', '.join(_registry.names())})",
     )
     source.add_argument(

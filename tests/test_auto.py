@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 import streamkit
 from streamkit import dialects
+from streamkit._pipeline import TOKENIZERS
 
 from .helpers import REAL
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+#: The real captures of each framing: raw bodies, by suffix.
+SUFFIXES = {"sse": "*.sse", "ndjson": "*.ndjson"}
+
 CASES = [
-    pytest.param(path, path.parent.name, id=f"{path.parent.name}/{path.stem}")
-    for name in ("assistants", "chat", "responses", "anthropic")
-    for path in sorted((REAL / name).glob("*.sse"))
+    pytest.param(path, name, id=f"{name}/{path.stem}")
+    for name in ("assistants", "chat", "responses", "anthropic", "ollama")
+    for path in sorted((REAL / name).glob(SUFFIXES[dialects.get(name).framing]))
 ]
+
+
+def _first_frame(path: Path, dialect: str) -> Any:
+    tokenizer = TOKENIZERS[dialects.get(dialect).framing]()
+    return next(iter(tokenizer.feed(path.read_bytes())))
 
 
 @pytest.mark.parametrize(("path", "dialect"), CASES)
@@ -32,7 +41,7 @@ def test_auto_picks_the_dialect_of_every_real_capture(path: Path, dialect: str) 
 
 def test_each_dialect_claims_only_its_own_first_events() -> None:
     for path, dialect in ((c.values[0], c.values[1]) for c in CASES):
-        first = next(iter(streamkit.SSEDecoder().feed(path.read_bytes())))
+        first = _first_frame(path, dialect)
         claims = [n for n in dialects.names() if dialects.get(n).detect(first.event, first.view)]
         assert claims == [dialect], path
 

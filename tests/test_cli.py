@@ -28,6 +28,7 @@ from streamkit.recording import Replayer
 
 from .cli_helpers import (
     ASSISTANTS,
+    REAL,
     Served,
     Stream,
     assert_user_error,
@@ -753,9 +754,30 @@ def test_inspect_text(session: Path) -> None:
     assert "  thread.message.delta" in text
 
 
+def test_a_raw_ndjson_body_is_read_as_one_and_its_dialect_found() -> None:
+    """An Ollama body shares the .ndjson suffix with recordings; its first event names it."""
+    body = REAL / "ollama" / "magentic_chat-llama31_2024-11-17.ndjson"
+    folded, piped, named, events = ok_all(
+        ["fold", body],
+        ["fold", "-"],
+        ["fold", "--dialect", "ollama", body],
+        ["events", body],
+        stdin=body.read_bytes(),
+    )
+    assert folded == piped == named
+    state = json.loads(folded)
+    assert state["result"]["message"]["content"] == "Hello! How can I assist you today?"
+    assert state["outcome"]["kind"] == "completed"
+    assert len(json_lines(events)) == 10
+    text = ok("inspect", body).decode()
+    assert "dialect            ollama" in text
+    assert "(raw body: no timing)" in text
+    assert "text               34 characters" in text
+
+
 def test_inspect_raw_sse_has_no_timing() -> None:
     text = ok("inspect", CODE).decode()
-    assert "(raw SSE body: no timing)" in text
+    assert "(raw body: no timing)" in text
     assert "stalls > 5 s       none" in text
     (piped,) = ok_all(["inspect", "--json", "-"], stdin=CODE.read_bytes())
     report = json.loads(piped)

@@ -9,8 +9,10 @@ Theory of reading: the file is read whole (recordings are small), gunzipped
 leniently (a gzip stream cut short by a killed recorder still yields every
 line it holds), split on LF and parsed line by line.  Every complete line must
 parse; only a final line with no LF may be torn, and that one is skipped with
-a :class:`RecordingWarning`.  A raw SSE body (``*.sse``) reads as one stream
-holding one chunk.
+a :class:`RecordingWarning`.  A raw body reads as one stream holding one
+chunk: a raw SSE body is told by its suffix (``*.sse``), a raw NDJSON body (an
+Ollama stream, which shares the ``.ndjson`` suffix with recordings) by its
+first lines (:func:`is_raw_ndjson`).
 """
 
 from __future__ import annotations
@@ -195,16 +197,55 @@ def is_raw_sse(path: str) -> bool:
     return path.removesuffix(".gz").endswith(".sse")
 
 
+def is_raw_ndjson(data: bytes) -> bool:
+    """Whether *data*, a file's content, is a raw NDJSON body rather than a recording.
+
+    A recording's first line is its ``{"streamkit": ...}`` header and every
+    line after it an array.  A body of JSON objects one per line, such as an
+    Ollama stream, starts with an object without that key, followed by
+    another object or by nothing.  An object without the key followed by an
+    array is neither: a recording whose header is wrong, and the reader says so.
+    """
+    lines = _nonblank_lines(data)
+    first = next(lines, b"")
+    if not first.startswith(b"{"):
+        return False
+    try:
+        head = msgspec.json.decode(first)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return False
+    if not isinstance(head, dict) or "streamkit" in head:
+        return False
+    return not next(lines, b"").startswith(b"[")
+
+
+def _nonblank_lines(data: bytes) -> Iterator[bytes]:
+    """The lines of *data* that hold more than whitespace, stripped, as they are asked for."""
+    pos, size = 0, len(data)
+    while pos < size:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            end = size
+        line = data[pos:end].strip()
+        pos = end + 1
+        if line:
+            yield line
+
+
 def load(
     path: str | os.PathLike[str], *, dialect: str | None = None
 ) -> tuple[Header, list[RecordedStream]]:
-    """Read a recording or raw ``.sse`` body; *dialect*, when given, overrides the header's."""
+    """Read a recording or a raw body; *dialect*, when given, overrides the header's.
+
+    A raw body (``.sse``, or NDJSON objects: see :func:`is_raw_ndjson`) has
+    no header: its dialect is *dialect*.
+    """
     name = os.fspath(path)
     with open(name, "rb") as file:
         data = file.read()
     if name.endswith(".gz"):
         data = _gunzip(data, name)
-    if is_raw_sse(name):
+    if is_raw_sse(name) or is_raw_ndjson(data):
         chunks = ((0.0, data),) if data else ()
         stream = RecordedStream(chunks, "eof", end_t=0.0, dialect=dialect)
         return Header(VERSION, dialect, None), [stream]

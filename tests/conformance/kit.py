@@ -97,19 +97,17 @@ def files(folder: Path, *patterns: str) -> tuple[Path, ...]:
 
 @functools.cache
 def chunks_of(path: Path) -> tuple[bytes, ...]:
-    """A body's chunks: a recording's own (every stream of a session), a capture whole."""
-    if path.suffix == ".ndjson" and path.parent.parent.name == "recordings":
-        replayer = Replayer.open(path)
-        return tuple(replayer.iter_chunks())
-    return (path.read_bytes(),)
+    """A body's chunks: a recording's own (every stream of a session), a raw capture whole.
+
+    The recording reader tells the two apart, a raw NDJSON body included.
+    """
+    return tuple(Replayer.open(path).iter_chunks())
 
 
 def streams_of(path: Path) -> list[tuple[bytes, ...]]:
     """A body as the separate streams it holds (a session's continuation is a stream)."""
-    if path.suffix == ".ndjson" and path.parent.parent.name == "recordings":
-        replayer = Replayer.open(path)
-        return [tuple(replayer.iter_chunks(index)) for index in range(len(replayer.streams))]
-    return [(path.read_bytes(),)]
+    replayer = Replayer.open(path)
+    return [tuple(replayer.iter_chunks(index)) for index in range(len(replayer.streams))]
 
 
 def events_of(chunks: tuple[bytes, ...] | list[bytes], dialect: str = "auto") -> list[Any]:

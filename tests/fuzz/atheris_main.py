@@ -53,13 +53,17 @@ def seeds(target: str) -> list[bytes]:
             ]
         return out
     sse = target in ("sse", "sse-diff")
-    dialects = [target.removeprefix("dialect-")] if not sse else targets.dialect_names()
+    names = [target.removeprefix("dialect-")] if not sse else targets.dialect_names()
     out = []
-    for dialect in dialects:
+    for dialect in names:
+        framing = targets.dialects.get(dialect).framing
+        if sse and framing != "sse":
+            continue
+        end = b"\n" if framing == "ndjson" else b"\n\n"  # what ends an event (a line)
         for body in targets.real_bodies(dialect):
-            events = body.split(b"\n\n")
+            events = body.split(end)
             for start in range(0, len(events), 5):
-                window = b"\n\n".join(events[start : start + 5])[:4000] + b"\n\n"
+                window = end.join(events[start : start + 5])[:4000] + end
                 out.append((b"\x40" if sse else b"") + b"\x00" + window)
     return out
 

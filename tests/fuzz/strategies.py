@@ -221,7 +221,25 @@ NOISE = [
 ]
 
 
-def _encode(name: str, data: bytes) -> bytes:
+#: Noise between the lines of an NDJSON body: blank and whitespace lines, CRLF, an
+#: error line, a line of another endpoint, JSON that is not an object.
+NDJSON_NOISE = [
+    b"\n",
+    b"\r\n",
+    b" \t\r\n",
+    b'{"error":"boom"}\n',
+    b'{"error":""}\n',
+    b'{"status":"pulling manifest"}\n',
+    b"[1, 2]\n",
+    b"null\n",
+    b"\xef\xbb\xbf",
+    b"\x00",
+]
+
+
+def _encode(name: str, data: bytes, framing: str = "sse") -> bytes:
+    if framing == "ndjson":  # NDJSON names no events: a line is its data
+        return data.replace(b"\n", b" ") + b"\n"
     return streamkit.encode_event(event=name, data=data)
 
 
@@ -233,6 +251,8 @@ def dialect_stream(draw: st.DrawFn, dialect: str, *, wild: bool = True) -> bytes
     (they still decode), which drives the fold deeper.
     """
     corpus = targets.real_events(dialect)
+    framing = streamkit.dialects.get(dialect).framing
+    noise = NDJSON_NOISE if framing == "ndjson" else NOISE
     names = sorted({name for name, _ in corpus}) or ["message"]
     mapping = {}
     if corpus and draw(st.booleans()):
@@ -266,9 +286,9 @@ def dialect_stream(draw: st.DrawFn, dialect: str, *, wild: bool = True) -> bytes
                 data = json.dumps(draw(json_values)).encode()
             elif how == "rename":
                 name = draw(st.sampled_from([*names, "thread.unknown", "x", "message", "done"]))
-        parts.append(_encode(name, data))
+        parts.append(_encode(name, data, framing))
         if wild and draw(st.integers(0, 9)) == 0:
-            parts.append(draw(st.sampled_from(NOISE)))
+            parts.append(draw(st.sampled_from(noise)))
     body = b"".join(parts)
     if wild and draw(st.integers(0, 4)) == 0:
         body = body[: draw(st.integers(0, len(body)))]  # cut off anywhere

@@ -41,10 +41,14 @@ import msgspec
 
 import streamkit
 from streamkit import SSEDecoder, SSEEvent, StreamError, _sse, dialects
+from streamkit._pipeline import TOKENIZERS
 from streamkit.recording import Recorder, RecordingWarning, Replayer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
+
+#: The raw bodies of ``tests/data/real/<dialect>/``, by the dialect's framing.
+RAW_SUFFIXES = {"sse": "*.sse", "ndjson": "*.ndjson", "eventstream": "*.bin"}
 
 REPO = Path(__file__).resolve().parents[2]
 REAL = REPO / "tests" / "data" / "real"
@@ -520,7 +524,8 @@ def real_bodies(dialect: str) -> tuple[bytes, ...]:
     out = []
     folder = REAL / dialect
     if folder.is_dir():
-        out += [path.read_bytes() for path in sorted(folder.glob("*.sse"))]
+        pattern = RAW_SUFFIXES[dialects.get(dialect).framing]
+        out += [path.read_bytes() for path in sorted(folder.glob(pattern))]
     bundled = BUNDLED / dialect
     if bundled.is_dir():
         for path in sorted(bundled.glob("*.ndjson")):
@@ -534,9 +539,10 @@ def real_bodies(dialect: str) -> tuple[bytes, ...]:
 def real_events(dialect: str) -> tuple[tuple[str, bytes], ...]:
     """Every distinct (event name, data) of the real bodies of *dialect*."""
     seen: dict[tuple[str, bytes], None] = {}
+    tokenizer = TOKENIZERS[dialects.get(dialect).framing]
     for body in real_bodies(dialect):
-        decoder = SSEDecoder()
-        for event in decoder.feed(body):
+        decoder = tokenizer()
+        for event in [*decoder.feed(body), *decoder.close()]:
             seen[(event.event, event.data)] = None
     return tuple(seen)
 

@@ -1,4 +1,4 @@
-"""The file format: exact round trips, gzip, raw .sse bodies, redaction, bad files."""
+"""The file format: exact round trips, gzip, raw bodies (.sse and NDJSON), redaction, bad files."""
 
 from __future__ import annotations
 
@@ -132,6 +132,63 @@ class TestRawSSE:
         empty = Replayer.open(tmp_path / "b.sse")
         assert list(empty.iter_chunks()) == []
         assert empty.header.dialect is None
+
+
+class TestRawNDJSON:
+    """A raw NDJSON body (an Ollama stream) shares the .ndjson suffix: its first lines tell it."""
+
+    OLLAMA = REAL.parent / "ollama"
+
+    def test_real_bodies(self) -> None:
+        for path in sorted(self.OLLAMA.glob("*.ndjson")):
+            replayer = Replayer.open(path)
+            assert list(replayer.iter_chunks()) == [path.read_bytes()], path.name
+            assert (replayer.header.dialect, replayer.header.started_at) == (None, None)
+            (stream,) = replayer.streams
+            assert (stream.end, stream.t0, stream.end_t) == ("eof", 0.0, 0.0)
+        path = next(self.OLLAMA.glob("*.ndjson"))
+        assert Replayer.open(path, dialect="ollama").header.dialect == "ollama"
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            b'{"model":"m","created_at":"t","response":"a","done":false}\n',
+            b'{"model":"m"}',  # one line without its newline
+            b'\n\n  \r\n{"a": 1}\r\n{"b": 2}\n',  # blank lines first, CRLF
+            b'{"error": "boom"}\n',
+            b'{"a": 1}\n{"b": [1, "x"]}\nnot json\n',  # what it holds is the decoder's to judge
+        ],
+    )
+    def test_objects_one_per_line(self, tmp_path: Path, body: bytes) -> None:
+        for name, data in (("r.ndjson", body), ("r.ndjson.gz", gzip.compress(body))):
+            path = tmp_path / name
+            path.write_bytes(data)
+            assert list(Replayer.open(path).iter_chunks()) == [body]
+
+    @pytest.mark.parametrize(
+        ("lines", "message"),
+        [
+            (['{"version": 1}', '[0.1, "o", "a"]'], "not a streamkit recording"),
+            (['{"streamkit": 2}', '{"a": 1}'], "unsupported recording version 2"),
+            (['{"streamkit": 1, "dia'], "torn header line"),
+            (["[1, 2]", '{"a": 1}'], "not a streamkit recording"),
+        ],
+    )
+    def test_a_recording_with_a_bad_header_is_still_an_error(
+        self, tmp_path: Path, lines: list[str], message: str
+    ) -> None:
+        path = tmp_path / "r.ndjson"
+        path.write_text("\n".join(lines))
+        with pytest.raises(RecordingError, match=message):
+            Replayer.open(path)
+
+    def test_a_recording_is_still_a_recording(self, tmp_path: Path) -> None:
+        path = tmp_path / "r.ndjson"
+        with Recorder.open(path, dialect="ollama", clock=ScriptedClock([0.0, 0.5, 1.0])) as rec:
+            list(rec.tap([b'{"a": 1}\n']))
+        replayer = Replayer.open(path)
+        assert replayer.header.dialect == "ollama"
+        assert replayer.streams[0].chunks == ((0.5, b'{"a": 1}\n'),)
 
 
 class TestRedaction:
