@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from .dialects import (
         anthropic as anthropic,
         assistants as assistants,
+        bedrock as bedrock,
         chat as chat,
         responses as responses,
     )
@@ -105,6 +106,7 @@ __all__ = (
     "anthropic",
     "assistants",
     "atext_deltas",
+    "bedrock",
     "chat",
     "deltas",
     "encode",
@@ -116,7 +118,7 @@ __all__ = (
 )
 
 # Dialect namespaces are imported when first used: ``streamkit.chat``.
-_DIALECTS = ("anthropic", "assistants", "chat", "responses")
+_DIALECTS = ("anthropic", "assistants", "bedrock", "chat", "responses")
 
 
 def __getattr__(name: str) -> Any:

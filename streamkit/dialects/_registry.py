@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from .anthropic import MessageStreamEvent as _AnthropicEvent
     from .assistants import AssistantStreamEvent as _AssistantsEvent
+    from .bedrock import BedrockStreamEvent as _BedrockEvent
     from .chat import ChatStreamEvent as _ChatEvent
     from .responses import ResponseStreamEvent as _ResponsesEvent
 
@@ -116,6 +117,7 @@ _MODULES: dict[str, str | Dialect[Any]] = {
     "responses": "streamkit.dialects.responses",
     "anthropic": "streamkit.dialects.anthropic",
     "assistants": "streamkit.dialects.assistants",
+    "bedrock": "streamkit.dialects.bedrock",
 }
 # Event class -> its dialect, for the dialects imported so far.
 _BY_TYPE: dict[type, Dialect[Any]] = {}
@@ -189,11 +191,13 @@ def claimant(
 
 # -- typing: the element type of iter_events(..., dialect=NAME) ----------------------
 
-DialectName: TypeAlias = Literal["auto", "chat", "responses", "anthropic", "assistants"]
+DialectName: TypeAlias = Literal["auto", "chat", "responses", "anthropic", "assistants", "bedrock"]
 """Every dialect name the type checker knows, and ``"auto"``."""
 
 _Shared: TypeAlias = "UnknownEvent | InvalidEvent"
-AnyEvent: TypeAlias = "_ChatEvent | _ResponsesEvent | _AnthropicEvent | _AssistantsEvent | _Shared"
+AnyEvent: TypeAlias = (
+    "_ChatEvent | _ResponsesEvent | _AnthropicEvent | _AssistantsEvent | _BedrockEvent | _Shared"
+)
 """The typed event of any dialect, or an unknown or invalid one."""
 
 
@@ -245,6 +249,15 @@ class IterEvents(Protocol):
         on_error: ErrorPolicy = ...,
         max_event_size: int = ...,
     ) -> Generator[_AssistantsEvent | _Shared, None, None]: ...
+    @overload
+    def __call__(
+        self,
+        chunks: Iterable[Buffer],
+        dialect: Literal["bedrock"],
+        *,
+        on_error: ErrorPolicy = ...,
+        max_event_size: int = ...,
+    ) -> Generator[_BedrockEvent | _Shared, None, None]: ...
     @overload
     def __call__(
         self,
@@ -309,6 +322,16 @@ class AIterEvents(Protocol):
         idle_timeout: float | None = ...,
         max_event_size: int = ...,
     ) -> AsyncGenerator[_AssistantsEvent | _Shared, None]: ...
+    @overload
+    def __call__(
+        self,
+        chunks: AsyncIterable[Buffer],
+        dialect: Literal["bedrock"],
+        *,
+        on_error: ErrorPolicy = ...,
+        idle_timeout: float | None = ...,
+        max_event_size: int = ...,
+    ) -> AsyncGenerator[_BedrockEvent | _Shared, None]: ...
     @overload
     def __call__(
         self,
