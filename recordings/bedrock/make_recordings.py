@@ -63,7 +63,7 @@ GENERATOR = "recordings/bedrock/make_recordings.py"
 
 @dataclass(frozen=True)
 class Source(_Source):
-    """A real captured body (``_recordings_common.Source``), its model and the day it was recorded."""
+    """A real captured body (``_recordings_common.Source``), its model, the day it was recorded."""
 
     model: str
     recorded: str  # the day, as SOURCES.md gives it; not in meta.source

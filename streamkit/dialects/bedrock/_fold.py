@@ -258,7 +258,6 @@ class _Block:
         "built",
         "citations",
         "error",
-        "fast",
         "image",
         "input",
         "json",
@@ -278,8 +277,6 @@ class _Block:
         self.kind = kind
         self.start = start  # the ToolUseBlockStart, ToolResultBlockStart or ImageBlockStart
         self.stopped = False
-        #: An open text block of a ConverseStream: a text delta takes the short path.
-        self.fast = False
         self.text: Fragments | None = None  # text, or reasoning text
         self.signature: Fragments | None = None
         self.redacted: list[bytes] | None = None
@@ -446,6 +443,11 @@ class Accumulator(FoldBase):
         self._orphans_reported = False
         self._role = "assistant"
         self._blocks: dict[int, _Block] = {}
+        #: The open text block of a ConverseStream, its index and its text: a text
+        #: delta for it takes the short path (and leaves its build to be redone).
+        self._fast_index: int | None = None
+        self._fast_block: _Block | None = None
+        self._fast: Fragments = Fragments([])
         self._ordered = True  # blocks began in index order
         self._last = -1
         self._stop: MessageStopEvent | None = None
@@ -538,7 +540,7 @@ class Accumulator(FoldBase):
             return _outcome(getattr(inner.result, "stop_reason", None))
         model = self._model
         if model is not None:
-            if not (model.finished or self._metrics is not UNSET):
+            if not self.done:
                 return _TRUNCATED
             return _outcome(model.stop)
         stop = self._stop
@@ -680,6 +682,8 @@ class Accumulator(FoldBase):
         return [(index, blocks[index]) for index in sorted(blocks)]
 
     def _build(self) -> ConverseResponse:
+        if self._fast_block is not None:
+            self._fast_block.built = None  # the short path does not say when it changed
         content = [block.build() for block in self._in_order()]
         stop = self._stop
         metadata = self._metadata
@@ -706,19 +710,16 @@ class Accumulator(FoldBase):
     def feed(self, event: Any) -> None:
         """Fold one typed event (unknown events are passed over; an invalid one is a violation)."""
         self._ordinal += 1
-        if type(event) is ContentBlockDeltaEvent:
-            block = self._blocks.get(event.content_block_index)
-            if block is not None and block.fast:
-                text = event.delta.text
-                if type(text) is str:
-                    # The short path: one more piece of an open text block's text.
-                    fragments = block.text
-                    fragments.append(text)  # type: ignore[union-attr]  # a text block has text
-                    if len(fragments) >= fragments.limit:  # type: ignore[arg-type,union-attr]
-                        fragments.compact()  # type: ignore[union-attr]
-                    block.built = None
-                    self._result = None
-                    return
+        if type(event) is ContentBlockDeltaEvent and event.content_block_index == self._fast_index:
+            text = event.delta.text
+            if type(text) is str:
+                # The short path: one more piece of the open text block's text.
+                fragments = self._fast
+                fragments.append(text)
+                if len(fragments) >= fragments.limit:
+                    fragments.compact()
+                self._result = None
+                return
         handler = _HANDLERS.get(type(event))
         if handler is None:
             if self._inner is not None:
@@ -767,6 +768,7 @@ class Accumulator(FoldBase):
         self._name = event.event
         if self._started:
             self._violate("second-message-start", "a second messageStart: starting over")
+            self._slow()
             self._blocks = {}
             self._ordered = True
             self._last = -1
@@ -782,9 +784,20 @@ class Accumulator(FoldBase):
         if index < self._last:
             self._ordered = False
         self._last = max(self._last, index)
+        if self._fast_index == index:
+            self._slow()
         if kind == TEXT and self._api == _CONVERSE:
-            block.fast = True
+            block.text = self._fast = Fragments([])
+            self._fast_index = index
+            self._fast_block = block
         return block
+
+    def _slow(self) -> None:
+        """No text block takes the short path any more (it stopped, or the message did)."""
+        block = self._fast_block
+        if block is not None:
+            block.built = None  # the short path left it to be rebuilt
+        self._fast_index = self._fast_block = None
 
     def _on_block_start(self, event: ContentBlockStartEvent) -> None:
         self._check(event.event)
@@ -793,6 +806,8 @@ class Accumulator(FoldBase):
             return
         if index in self._blocks:
             self._violate("duplicate-block-start", f"block {index} started again", index=index)
+            if index == self._fast_index:
+                self._slow()
             del self._blocks[index]
             self._ordered = False
         start = event.start
@@ -926,7 +941,8 @@ class Accumulator(FoldBase):
             self._violate("after-block-stop", f"a second stop for block {index}", index=index)
             return
         block.stopped = True
-        block.fast = False
+        if index == self._fast_index:
+            self._slow()
         if block.kind == TOOL_USE:
             self._parse_input(block, index)
             block.built = None
@@ -951,8 +967,7 @@ class Accumulator(FoldBase):
             open_blocks = [index for index, block in self._blocks.items() if not block.stopped]
             if open_blocks:
                 self._violate("block-not-stopped", f"messageStop with block(s) {open_blocks} open")
-        for block in self._blocks.values():
-            block.fast = False
+        self._slow()
         self._stop = event
         self.done = True
 
@@ -1010,6 +1025,8 @@ class Accumulator(FoldBase):
             inner.feed(payload)
         except FoldError as exc:
             raise FoldError(exc.message, ordinal=self._ordinal, event="chunk") from None
+        if inner.done:
+            self.done = True
 
     def _on_chunk(self, event: Chunk) -> None:
         payload = event.payload
@@ -1025,6 +1042,8 @@ class Accumulator(FoldBase):
         if model is None:
             model = self._model = ModelFold(family)
         model.feed(payload)
+        if model.finished or self._metrics is not UNSET:
+            self.done = True
 
     def _fold_nova(self, payload: dict[str, Any]) -> None:
         for key, value in payload.items():

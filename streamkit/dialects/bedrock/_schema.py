@@ -109,8 +109,13 @@ UNKNOWN_MEMBER = UNKNOWN_TAG
 """The key under which a union member this schema does not know is kept (never on the wire)."""
 
 
-class _Object(_Base, frozen=True, kw_only=True, rename="camel"):
-    """Base of the Bedrock objects: ``snake_case`` attributes, ``camelCase`` on the wire."""
+class _Object(_Base, frozen=True, kw_only=True, rename="camel", gc=False):
+    """Base of the Bedrock objects: ``snake_case`` attributes, ``camelCase`` on the wire.
+
+    Not tracked by the garbage collector (``gc=False``): they are frozen trees
+    decoded from JSON, which hold no reference cycles, and an event costs
+    less to make.
+    """
 
 
 # -- locations and sources -------------------------------------------------------------

@@ -75,6 +75,9 @@ def _bedrock_tool_calls(acc: Any) -> list[tuple[str, str]]:
     return out
 
 
+_OTEL = "opentelemetry-python-contrib"
+
+
 def _calls(n: int, reason: str = "tool_use") -> Expect:
     return Expect("requires_action", reason, True, n)
 
@@ -108,17 +111,15 @@ CASE = Case(
             "incomplete", "max_tokens", True, 0
         ),
         # InvokeAgent: traces and the answer text; no end the fold can see, no usage.
-        "openinference_invoke-agent-inline-traces_2025-10-03.bin": Expect("truncated", None, False, 0),
+        "openinference_invoke-agent-inline-traces_2025-10-03.bin": Expect(
+            "truncated", None, False, 0
+        ),
         "openinference_invoke-stream-claude35sonnet-text-and-tool-use_2025-01-31.bin": _calls(2),
         "openinference_invoke-stream-llama3-length_2025-07-29.bin": Expect(
             "incomplete", "length", True, 0
         ),
-        "opentelemetry-python-contrib_converse-stream-text-and-two-tool-uses-nova-micro_2025-02-26.bin": (
-            _calls(2)
-        ),
-        "opentelemetry-python-contrib_converse-stream-text-then-tool-use-claude3sonnet_2025-05-27.bin": (
-            _calls(1)
-        ),
+        f"{_OTEL}_converse-stream-text-and-two-tool-uses-nova-micro_2025-02-26.bin": _calls(2),
+        f"{_OTEL}_converse-stream-text-then-tool-use-claude3sonnet_2025-05-27.bin": _calls(1),
         "opentelemetry-python-contrib_invoke-stream-nova-micro-tool-use_2025-03-25.bin": _calls(2),
         # A server tool (nova_code_interpreter) and its result, then the caller's tool call.
         "pydantic-ai_converse-stream-code-interpreter-tool-result-nova2lite_2026-01-16.bin": (
