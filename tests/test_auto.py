@@ -14,10 +14,18 @@ from .helpers import REAL
 if TYPE_CHECKING:
     from pathlib import Path
 
+#: Each dialect's real captures, and the tokenizer of its framing.
+CAPTURES = {
+    "assistants": ("*.sse", streamkit.SSEDecoder),
+    "chat": ("*.sse", streamkit.SSEDecoder),
+    "responses": ("*.sse", streamkit.SSEDecoder),
+    "anthropic": ("*.sse", streamkit.SSEDecoder),
+    "bedrock": ("*.bin", streamkit.EventStreamDecoder),
+}
 CASES = [
-    pytest.param(path, path.parent.name, id=f"{path.parent.name}/{path.stem}")
-    for name in ("assistants", "chat", "responses", "anthropic")
-    for path in sorted((REAL / name).glob("*.sse"))
+    pytest.param(path, name, id=f"{name}/{path.stem}")
+    for name, (pattern, _) in CAPTURES.items()
+    for path in sorted((REAL / name).glob(pattern))
 ]
 
 
@@ -32,7 +40,8 @@ def test_auto_picks_the_dialect_of_every_real_capture(path: Path, dialect: str) 
 
 def test_each_dialect_claims_only_its_own_first_events() -> None:
     for path, dialect in ((c.values[0], c.values[1]) for c in CASES):
-        first = next(iter(streamkit.SSEDecoder().feed(path.read_bytes())))
+        tokenizer = CAPTURES[dialect][1]
+        first = next(iter(tokenizer().feed(path.read_bytes())))
         claims = [n for n in dialects.names() if dialects.get(n).detect(first.event, first.view)]
         assert claims == [dialect], path
 

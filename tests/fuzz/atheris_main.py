@@ -56,10 +56,12 @@ def seeds(target: str) -> list[bytes]:
     dialects = [target.removeprefix("dialect-")] if not sse else targets.dialect_names()
     out = []
     for dialect in dialects:
+        if sse and targets.framing(dialect) != "sse":
+            continue
         for body in targets.real_bodies(dialect):
-            events = body.split(b"\n\n")
-            for start in range(0, len(events), 5):
-                window = b"\n\n".join(events[start : start + 5])[:4000] + b"\n\n"
+            frames = targets.real_frames(dialect, body)
+            for start in range(0, len(frames), 5):
+                window = b"".join(frames[start : start + 5])[:4000]
                 out.append((b"\x40" if sse else b"") + b"\x00" + window)
     return out
 

@@ -41,6 +41,7 @@ import msgspec
 
 import streamkit
 from streamkit import SSEDecoder, SSEEvent, StreamError, _sse, dialects
+from streamkit._pipeline import TOKENIZERS
 from streamkit.recording import Recorder, RecordingWarning, Replayer
 
 if TYPE_CHECKING:
@@ -510,13 +511,22 @@ def sse_sink(
 # -- seed material -----------------------------------------------------------------
 
 
+#: The real captures of a dialect, by its framing.
+CAPTURES = {"sse": "*.sse", "eventstream": "*.bin", "ndjson": "*.ndjson"}
+
+
+def framing(dialect: str) -> str:
+    """The wire framing of *dialect* (``"sse"``, ``"eventstream"`` or ``"ndjson"``)."""
+    return str(dialects.get(dialect).framing)
+
+
 @cache
 def real_bodies(dialect: str) -> tuple[bytes, ...]:
     """The raw bodies of the real recordings of *dialect* (and the bundled ones)."""
     out = []
     folder = REAL / dialect
     if folder.is_dir():
-        out += [path.read_bytes() for path in sorted(folder.glob("*.sse"))]
+        out += [path.read_bytes() for path in sorted(folder.glob(CAPTURES[framing(dialect)]))]
     bundled = BUNDLED / dialect
     if bundled.is_dir():
         for path in sorted(bundled.glob("*.ndjson")):
@@ -528,13 +538,27 @@ def real_bodies(dialect: str) -> tuple[bytes, ...]:
 
 @cache
 def real_events(dialect: str) -> tuple[tuple[str, bytes], ...]:
-    """Every distinct (event name, data) of the real bodies of *dialect*."""
+    """Every distinct (event name, data) of the real bodies of *dialect*, in its framing."""
     seen: dict[tuple[str, bytes], None] = {}
+    tokenizer = TOKENIZERS[framing(dialect)]
     for body in real_bodies(dialect):
-        decoder = SSEDecoder()
-        for event in decoder.feed(body):
+        decoder = tokenizer()
+        for event in [*decoder.feed(body), *decoder.close()]:
             seen[(event.event, event.data)] = None
     return tuple(seen)
+
+
+def real_frames(dialect: str, body: bytes) -> list[bytes]:
+    """The frames of a real body of *dialect* as bytes (SSE events, messages, lines)."""
+    kind = framing(dialect)
+    if kind == "eventstream":
+        return [
+            streamkit.encode_message(m.headers, m.data, types=m.header_types)
+            for m in streamkit.EventStreamDecoder().feed(body)
+        ]
+    if kind == "ndjson":
+        return body.splitlines(keepends=True)
+    return [event + b"\n\n" for event in body.split(b"\n\n") if event]
 
 
 @cache
