@@ -183,7 +183,7 @@ def looks_like_bedrock(name: str, data: Buffer) -> bool:
     """
     if name in CONVERSE_EVENTS or name in EXCEPTIONS or name == "trace":
         return True
-    return name == "chunk" and b'"bytes"' in bytes(data[:64])
+    return name == "chunk" and b'"bytes"' in bytes(data[:128])
 
 
 def _kept(event: Any, field: str, data: Buffer) -> Any:
