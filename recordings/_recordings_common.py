@@ -1,9 +1,12 @@
-"""What the four ``make_recordings.py`` scripts of ``recordings/`` share.
+"""What the ``make_recordings.py`` scripts of ``recordings/`` share.
 
 The scripts are ``recordings/make_recordings.py`` (Assistants, writes into
 ``recordings/assistants/``), ``recordings/chat/make_recordings.py``,
-``recordings/responses/make_recordings.py`` and
-``recordings/anthropic/make_recordings.py``.
+``recordings/responses/make_recordings.py``,
+``recordings/anthropic/make_recordings.py`` and
+``recordings/bedrock/make_recordings.py`` (binary event stream bodies: it
+uses the chunk sizes and timing here, and splits at message boundaries of its
+own).
 
 How it is imported: ``recordings/`` is not a package.  The scripts are run by
 path, as each README says (``python recordings/make_recordings.py``,

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from .dialects import (
         anthropic as anthropic,
         assistants as assistants,
+        bedrock as bedrock,
         chat as chat,
         ollama as ollama,
         responses as responses,
@@ -106,6 +107,7 @@ __all__ = (
     "anthropic",
     "assistants",
     "atext_deltas",
+    "bedrock",
     "chat",
     "deltas",
     "encode",
@@ -118,7 +120,7 @@ __all__ = (
 )
 
 # Dialect namespaces are imported when first used: ``streamkit.chat``.
-_DIALECTS = ("anthropic", "assistants", "chat", "ollama", "responses")
+_DIALECTS = ("anthropic", "assistants", "bedrock", "chat", "ollama", "responses")
 
 
 def __getattr__(name: str) -> Any:

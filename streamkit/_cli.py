@@ -78,7 +78,7 @@ from streamkit._sync import iter_events
 from streamkit._views import TEXT_VIEWS, _event_name, _list, _str, outcome_kind, text_delta
 from streamkit.dialects import InvalidEvent, UnknownEvent, _registry
 from streamkit.recording import Recorder, Replayer
-from streamkit.recording._format import is_raw_sse
+from streamkit.recording._format import is_raw_body
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
@@ -863,7 +863,7 @@ def _rerecord(recorder: Recorder, recorded: RecordedStream, now: list[float]) ->
 def cmd_convert(args: argparse.Namespace) -> int:
     source = load(args.input, args.dialect, args.stream)
     streams = source.selected
-    if is_raw_sse(args.output):
+    if is_raw_body(args.output):
         if len(streams) != 1:
             raise UserError(
                 f"{source.name} holds {len(streams)} streams and a .sse file one body:"

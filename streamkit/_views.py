@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import msgspec
 
-from streamkit._deltas import deltas
+from streamkit._deltas import text_deltas
 from streamkit.dialects import InvalidEvent, UnknownEvent
 from streamkit.dialects._unknowns import UNKNOWN_TAG
 
@@ -118,8 +118,7 @@ def text_delta(event: Any) -> str:
     Assistants: the text blocks of ``thread.message.delta``; Chat Completions:
     every choice's ``delta.content``; Responses: ``response.output_text.delta``;
     Anthropic: ``text_delta`` of ``content_block_delta``; any other dialect's
-    event: its ``"text"`` deltas on the common face.  (The names above go
-    once every dialect's face says what its events carry.)
+    events: their answer text on the common face (``streamkit.text_deltas``).
     """
     name = _event_name(event)
     parts: list[str] = []
@@ -140,8 +139,8 @@ def text_delta(event: Any) -> str:
         delta = getattr(event, "delta", None)
         if getattr(delta, "type", None) == "text_delta":
             return _str(getattr(delta, "text", None)) or ""
-    if not parts:
-        parts = [delta.text for delta in deltas((event,)) if delta.kind == "text"]
+    if not parts:  # any other dialect: its answer text, as its own face says
+        return "".join(text_deltas([event]))
     return "".join(parts)
 
 

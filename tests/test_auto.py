@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 import streamkit
 from streamkit import dialects
-from streamkit._pipeline import TOKENIZERS
 
 from .helpers import REAL
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-#: The real captures of each framing: raw bodies, by suffix.
-SUFFIXES = {"sse": "*.sse", "ndjson": "*.ndjson"}
-
+#: Each dialect's real captures, and the tokenizer of its framing.
+CAPTURES = {
+    "assistants": ("*.sse", streamkit.SSEDecoder),
+    "chat": ("*.sse", streamkit.SSEDecoder),
+    "responses": ("*.sse", streamkit.SSEDecoder),
+    "anthropic": ("*.sse", streamkit.SSEDecoder),
+    "bedrock": ("*.bin", streamkit.EventStreamDecoder),
+    "ollama": ("*.ndjson", streamkit.NDJSONDecoder),
+}
 CASES = [
     pytest.param(path, name, id=f"{name}/{path.stem}")
-    for name in ("assistants", "chat", "responses", "anthropic", "ollama")
-    for path in sorted((REAL / name).glob(SUFFIXES[dialects.get(name).framing]))
+    for name, (pattern, _) in CAPTURES.items()
+    for path in sorted((REAL / name).glob(pattern))
 ]
-
-
-def _first_frame(path: Path, dialect: str) -> Any:
-    tokenizer = TOKENIZERS[dialects.get(dialect).framing]()
-    return next(iter(tokenizer.feed(path.read_bytes())))
 
 
 @pytest.mark.parametrize(("path", "dialect"), CASES)
@@ -41,7 +41,8 @@ def test_auto_picks_the_dialect_of_every_real_capture(path: Path, dialect: str) 
 
 def test_each_dialect_claims_only_its_own_first_events() -> None:
     for path, dialect in ((c.values[0], c.values[1]) for c in CASES):
-        first = _first_frame(path, dialect)
+        tokenizer = CAPTURES[dialect][1]
+        first = next(iter(tokenizer().feed(path.read_bytes())))
         claims = [n for n in dialects.names() if dialects.get(n).detect(first.event, first.view)]
         assert claims == [dialect], path
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from .anthropic import MessageStreamEvent as _AnthropicEvent
     from .assistants import AssistantStreamEvent as _AssistantsEvent
+    from .bedrock import BedrockStreamEvent as _BedrockEvent
     from .chat import ChatStreamEvent as _ChatEvent
     from .ollama import OllamaStreamEvent as _OllamaEvent
     from .responses import ResponseStreamEvent as _ResponsesEvent
@@ -118,6 +119,7 @@ _MODULES: dict[str, str | Dialect[Any]] = {
     "anthropic": "streamkit.dialects.anthropic",
     "assistants": "streamkit.dialects.assistants",
     "ollama": "streamkit.dialects.ollama",
+    "bedrock": "streamkit.dialects.bedrock",
 }
 # Event class -> its dialect, for the dialects imported so far.
 _BY_TYPE: dict[type, Dialect[Any]] = {}
@@ -191,12 +193,15 @@ def claimant(
 
 # -- typing: the element type of iter_events(..., dialect=NAME) ----------------------
 
-DialectName: TypeAlias = Literal["auto", "chat", "responses", "anthropic", "assistants", "ollama"]
+DialectName: TypeAlias = Literal[
+    "auto", "chat", "responses", "anthropic", "assistants", "ollama", "bedrock"
+]
 """Every dialect name the type checker knows, and ``"auto"``."""
 
 _Shared: TypeAlias = "UnknownEvent | InvalidEvent"
 AnyEvent: TypeAlias = (
-    "_ChatEvent | _ResponsesEvent | _AnthropicEvent | _AssistantsEvent | _OllamaEvent | _Shared"
+    "_ChatEvent | _ResponsesEvent | _AnthropicEvent | _AssistantsEvent"
+    " | _OllamaEvent | _BedrockEvent | _Shared"
 )
 """The typed event of any dialect, or an unknown or invalid one."""
 
@@ -258,6 +263,15 @@ class IterEvents(Protocol):
         on_error: ErrorPolicy = ...,
         max_event_size: int = ...,
     ) -> Generator[_OllamaEvent | _Shared, None, None]: ...
+    @overload
+    def __call__(
+        self,
+        chunks: Iterable[Buffer],
+        dialect: Literal["bedrock"],
+        *,
+        on_error: ErrorPolicy = ...,
+        max_event_size: int = ...,
+    ) -> Generator[_BedrockEvent | _Shared, None, None]: ...
     @overload
     def __call__(
         self,
@@ -332,6 +346,16 @@ class AIterEvents(Protocol):
         idle_timeout: float | None = ...,
         max_event_size: int = ...,
     ) -> AsyncGenerator[_OllamaEvent | _Shared, None]: ...
+    @overload
+    def __call__(
+        self,
+        chunks: AsyncIterable[Buffer],
+        dialect: Literal["bedrock"],
+        *,
+        on_error: ErrorPolicy = ...,
+        idle_timeout: float | None = ...,
+        max_event_size: int = ...,
+    ) -> AsyncGenerator[_BedrockEvent | _Shared, None]: ...
     @overload
     def __call__(
         self,

@@ -10,7 +10,8 @@ leniently (a gzip stream cut short by a killed recorder still yields every
 line it holds), split on LF and parsed line by line.  Every complete line must
 parse; only a final line with no LF may be torn, and that one is skipped with
 a :class:`RecordingWarning`.  A raw body reads as one stream holding one
-chunk: a raw SSE body is told by its suffix (``*.sse``), a raw NDJSON body (an
+chunk: a raw body is told by its suffix (:data:`RAW_SUFFIXES`: ``.sse``, an
+AWS event stream's ``.bin``, a JSON array's ``.json``), a raw NDJSON body (an
 Ollama stream, which shares the ``.ndjson`` suffix with recordings) by its
 first lines (:func:`is_raw_ndjson`).
 """
@@ -192,9 +193,13 @@ def end_line(t: float, end: str | dict[str, str]) -> bytes:
 # -- reading -----------------------------------------------------------------
 
 
-def is_raw_sse(path: str) -> bool:
-    """Whether *path* names a raw SSE body rather than a recording."""
-    return path.removesuffix(".gz").endswith(".sse")
+RAW_SUFFIXES = (".sse", ".bin", ".json")
+"""The suffixes of raw bodies (an SSE body, an AWS event stream, a JSON array), ``.gz`` or not."""
+
+
+def is_raw_body(path: str) -> bool:
+    """Whether *path* names a raw body rather than a recording, by its suffix."""
+    return path.removesuffix(".gz").endswith(RAW_SUFFIXES)
 
 
 def is_raw_ndjson(data: bytes) -> bool:
@@ -237,15 +242,15 @@ def load(
 ) -> tuple[Header, list[RecordedStream]]:
     """Read a recording or a raw body; *dialect*, when given, overrides the header's.
 
-    A raw body (``.sse``, or NDJSON objects: see :func:`is_raw_ndjson`) has
-    no header: its dialect is *dialect*.
+    A raw body (by its suffix, :data:`RAW_SUFFIXES`, or NDJSON objects: see
+    :func:`is_raw_ndjson`) has no header: its dialect is *dialect*.
     """
     name = os.fspath(path)
     with open(name, "rb") as file:
         data = file.read()
     if name.endswith(".gz"):
         data = _gunzip(data, name)
-    if is_raw_sse(name) or is_raw_ndjson(data):
+    if is_raw_body(name) or is_raw_ndjson(data):
         chunks = ((0.0, data),) if data else ()
         stream = RecordedStream(chunks, "eof", end_t=0.0, dialect=dialect)
         return Header(VERSION, dialect, None), [stream]

@@ -56,14 +56,12 @@ def seeds(target: str) -> list[bytes]:
     names = [target.removeprefix("dialect-")] if not sse else targets.dialect_names()
     out = []
     for dialect in names:
-        framing = targets.dialects.get(dialect).framing
-        if sse and framing != "sse":
+        if sse and targets.framing(dialect) != "sse":
             continue
-        end = b"\n" if framing == "ndjson" else b"\n\n"  # what ends an event (a line)
         for body in targets.real_bodies(dialect):
-            events = body.split(end)
-            for start in range(0, len(events), 5):
-                window = end.join(events[start : start + 5])[:4000] + end
+            frames = targets.real_frames(dialect, body)
+            for start in range(0, len(frames), 5):
+                window = b"".join(frames[start : start + 5])[:4000]
                 out.append((b"\x40" if sse else b"") + b"\x00" + window)
     return out
 

@@ -237,8 +237,29 @@ NDJSON_NOISE = [
 ]
 
 
-def _encode(name: str, data: bytes, framing: str = "sse") -> bytes:
-    if framing == "ndjson":  # NDJSON names no events: a line is its data
+EVENTSTREAM_NOISE = [
+    streamkit.encode_message(
+        {":event-type": "ping", ":content-type": "application/json", ":message-type": "event"},
+        b"{}",
+    ),
+    streamkit.encode_message({":message-type": "error", ":error-code": "InternalFailure"}),
+    streamkit.encode_message({}, b""),
+    streamkit.encode_message(
+        {":exception-type": "throttlingException", ":message-type": "exception"},
+        b'{"message":"slow down"}',
+    ),
+]
+"""Whole messages that a stream in the AWS event stream framing may meet between events."""
+
+_NOISES = {"sse": NOISE, "eventstream": EVENTSTREAM_NOISE, "ndjson": NDJSON_NOISE}
+
+
+def _encode(framing: str, name: str, data: bytes) -> bytes:
+    """One event in the framing of the dialect (its name kept where the framing has one)."""
+    if framing == "eventstream":
+        headers = {":event-type": name, ":content-type": "application/json"}
+        return streamkit.encode_message({**headers, ":message-type": "event"}, data)
+    if framing == "ndjson":
         return data.replace(b"\n", b" ") + b"\n"
     return streamkit.encode_event(event=name, data=data)
 
@@ -251,8 +272,7 @@ def dialect_stream(draw: st.DrawFn, dialect: str, *, wild: bool = True) -> bytes
     (they still decode), which drives the fold deeper.
     """
     corpus = targets.real_events(dialect)
-    framing = streamkit.dialects.get(dialect).framing
-    noise = NDJSON_NOISE if framing == "ndjson" else NOISE
+    framing = targets.framing(dialect)
     names = sorted({name for name, _ in corpus}) or ["message"]
     mapping = {}
     if corpus and draw(st.booleans()):
@@ -286,9 +306,9 @@ def dialect_stream(draw: st.DrawFn, dialect: str, *, wild: bool = True) -> bytes
                 data = json.dumps(draw(json_values)).encode()
             elif how == "rename":
                 name = draw(st.sampled_from([*names, "thread.unknown", "x", "message", "done"]))
-        parts.append(_encode(name, data, framing))
+        parts.append(_encode(framing, name, data))
         if wild and draw(st.integers(0, 9)) == 0:
-            parts.append(draw(st.sampled_from(noise)))
+            parts.append(draw(st.sampled_from(_NOISES[framing])))
     body = b"".join(parts)
     if wild and draw(st.integers(0, 4)) == 0:
         body = body[: draw(st.integers(0, len(body)))]  # cut off anywhere

@@ -47,9 +47,6 @@ from streamkit.recording import Recorder, RecordingWarning, Replayer
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-#: The raw bodies of ``tests/data/real/<dialect>/``, by the dialect's framing.
-RAW_SUFFIXES = {"sse": "*.sse", "ndjson": "*.ndjson", "eventstream": "*.bin"}
-
 REPO = Path(__file__).resolve().parents[2]
 REAL = REPO / "tests" / "data" / "real"
 BUNDLED = REPO / "recordings"
@@ -518,14 +515,22 @@ def sse_sink(
 # -- seed material -----------------------------------------------------------------
 
 
+#: The real captures of a dialect, by its framing.
+CAPTURES = {"sse": "*.sse", "eventstream": "*.bin", "ndjson": "*.ndjson"}
+
+
+def framing(dialect: str) -> str:
+    """The wire framing of *dialect* (``"sse"``, ``"eventstream"`` or ``"ndjson"``)."""
+    return str(dialects.get(dialect).framing)
+
+
 @cache
 def real_bodies(dialect: str) -> tuple[bytes, ...]:
     """The raw bodies of the real recordings of *dialect* (and the bundled ones)."""
     out = []
     folder = REAL / dialect
     if folder.is_dir():
-        pattern = RAW_SUFFIXES[dialects.get(dialect).framing]
-        out += [path.read_bytes() for path in sorted(folder.glob(pattern))]
+        out += [path.read_bytes() for path in sorted(folder.glob(CAPTURES[framing(dialect)]))]
     bundled = BUNDLED / dialect
     if bundled.is_dir():
         for path in sorted(bundled.glob("*.ndjson")):
@@ -537,14 +542,27 @@ def real_bodies(dialect: str) -> tuple[bytes, ...]:
 
 @cache
 def real_events(dialect: str) -> tuple[tuple[str, bytes], ...]:
-    """Every distinct (event name, data) of the real bodies of *dialect*."""
+    """Every distinct (event name, data) of the real bodies of *dialect*, in its framing."""
     seen: dict[tuple[str, bytes], None] = {}
-    tokenizer = TOKENIZERS[dialects.get(dialect).framing]
+    tokenizer = TOKENIZERS[framing(dialect)]
     for body in real_bodies(dialect):
         decoder = tokenizer()
         for event in [*decoder.feed(body), *decoder.close()]:
             seen[(event.event, event.data)] = None
     return tuple(seen)
+
+
+def real_frames(dialect: str, body: bytes) -> list[bytes]:
+    """The frames of a real body of *dialect* as bytes (SSE events, messages, lines)."""
+    kind = framing(dialect)
+    if kind == "eventstream":
+        return [
+            streamkit.encode_message(m.headers, m.data, types=m.header_types)
+            for m in streamkit.EventStreamDecoder().feed(body)
+        ]
+    if kind == "ndjson":
+        return body.splitlines(keepends=True)
+    return [event + b"\n\n" for event in body.split(b"\n\n") if event]
 
 
 @cache
