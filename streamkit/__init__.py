@@ -28,6 +28,10 @@ from ._eventstream import (
     EventStreamMessage as EventStreamMessage,
     encode_message as encode_message,
 )
+from ._jsonarray import (
+    JSONArrayDecoder as JSONArrayDecoder,
+    JSONArrayElement as JSONArrayElement,
+)
 from ._ndjson import NDJSONDecoder as NDJSONDecoder, NDJSONLine as NDJSONLine
 from ._sse import (
     DEFAULT_MAX_EVENT_SIZE as DEFAULT_MAX_EVENT_SIZE,
@@ -63,6 +67,7 @@ if TYPE_CHECKING:
         anthropic as anthropic,
         assistants as assistants,
         chat as chat,
+        gemini as gemini,
         responses as responses,
     )
 
@@ -83,6 +88,8 @@ __all__ = (
     "FoldError",
     "FrameError",
     "InvalidEvent",
+    "JSONArrayDecoder",
+    "JSONArrayElement",
     "NDJSONDecoder",
     "NDJSONLine",
     "Outcome",
@@ -110,13 +117,14 @@ __all__ = (
     "encode",
     "encode_event",
     "encode_message",
+    "gemini",
     "iter_events",
     "responses",
     "text_deltas",
 )
 
 # Dialect namespaces are imported when first used: ``streamkit.chat``.
-_DIALECTS = ("anthropic", "assistants", "chat", "responses")
+_DIALECTS = ("anthropic", "assistants", "chat", "gemini", "responses")
 
 
 def __getattr__(name: str) -> Any:

@@ -8,6 +8,7 @@ import pytest
 
 import streamkit
 from streamkit import dialects
+from streamkit._pipeline import TOKENIZERS, sniff
 
 from .helpers import REAL
 
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
 
 CASES = [
     pytest.param(path, path.parent.name, id=f"{path.parent.name}/{path.stem}")
-    for name in ("assistants", "chat", "responses", "anthropic")
-    for path in sorted((REAL / name).glob("*.sse"))
+    for name in ("assistants", "chat", "responses", "anthropic", "gemini")
+    for path in sorted((REAL / name).glob("*.sse")) + sorted((REAL / name).glob("*.json"))
 ]
 
 
@@ -32,7 +33,10 @@ def test_auto_picks_the_dialect_of_every_real_capture(path: Path, dialect: str) 
 
 def test_each_dialect_claims_only_its_own_first_events() -> None:
     for path, dialect in ((c.values[0], c.values[1]) for c in CASES):
-        first = next(iter(streamkit.SSEDecoder().feed(path.read_bytes())))
+        body = path.read_bytes()
+        framing = sniff(body, final=True)
+        assert framing is not None
+        first = next(iter(TOKENIZERS[framing]().feed(body)))
         claims = [n for n in dialects.names() if dialects.get(n).detect(first.event, first.view)]
         assert claims == [dialect], path
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .anthropic import MessageStreamEvent as _AnthropicEvent
     from .assistants import AssistantStreamEvent as _AssistantsEvent
     from .chat import ChatStreamEvent as _ChatEvent
+    from .gemini import GeminiStreamEvent as _GeminiEvent
     from .responses import ResponseStreamEvent as _ResponsesEvent
 
 __all__ = (
@@ -51,7 +52,7 @@ __all__ = (
 
 _E = TypeVar("_E")
 
-Framing = Literal["sse", "eventstream", "ndjson"]
+Framing = Literal["sse", "eventstream", "ndjson", "jsonarray"]
 ErrorPolicy = Literal["raise", "skip", "yield"]
 
 
@@ -93,8 +94,12 @@ class Dialect(Generic[_E]):
       alive (they do not reset an idle timeout);
     - ``detect(name, data)`` says whether the first frame of a stream looks
       like this dialect, for ``dialect="auto"``;
-    - ``framing`` names the wire format: ``"sse"``, ``"eventstream"`` or
-      ``"ndjson"``.
+    - ``framing`` names the wire format: ``"sse"``, ``"eventstream"``,
+      ``"ndjson"`` or ``"jsonarray"``; or, for an API that sends the same
+      payloads in several, a tuple of them, the first being the one
+      ``encode`` writes (Gemini: ``("sse", "jsonarray")``).  The stream glue
+      then tells which one a body is in from its first bytes.
+      :attr:`framings` is always the tuple.
     """
 
     name: str
@@ -107,7 +112,13 @@ class Dialect(Generic[_E]):
     is_answer: Callable[[Delta], bool] = _is_text
     is_keepalive: Callable[[Any], bool] = _never
     detect: Callable[[str, bytes | memoryview], bool] = _claims_nothing
-    framing: Framing = "sse"
+    framing: Framing | tuple[Framing, ...] = "sse"
+
+    @property
+    def framings(self) -> tuple[Framing, ...]:
+        """Every framing the dialect reads, the one ``encode`` writes first."""
+        framing = self.framing
+        return framing if isinstance(framing, tuple) else (framing,)
 
 
 # name -> module that defines DIALECT; replaced by the Dialect once imported.
@@ -116,6 +127,7 @@ _MODULES: dict[str, str | Dialect[Any]] = {
     "responses": "streamkit.dialects.responses",
     "anthropic": "streamkit.dialects.anthropic",
     "assistants": "streamkit.dialects.assistants",
+    "gemini": "streamkit.dialects.gemini",
 }
 # Event class -> its dialect, for the dialects imported so far.
 _BY_TYPE: dict[type, Dialect[Any]] = {}
@@ -182,18 +194,20 @@ def claimant(
 ) -> Dialect[Any] | None:
     """The first registered dialect (other than *besides*) that claims a stream's first frame."""
     for dialect in loaded():
-        if dialect.name != besides and dialect.framing == framing and dialect.detect(name, data):
+        if dialect.name != besides and framing in dialect.framings and dialect.detect(name, data):
             return dialect
     return None
 
 
 # -- typing: the element type of iter_events(..., dialect=NAME) ----------------------
 
-DialectName: TypeAlias = Literal["auto", "chat", "responses", "anthropic", "assistants"]
+DialectName: TypeAlias = Literal["auto", "chat", "responses", "anthropic", "assistants", "gemini"]
 """Every dialect name the type checker knows, and ``"auto"``."""
 
 _Shared: TypeAlias = "UnknownEvent | InvalidEvent"
-AnyEvent: TypeAlias = "_ChatEvent | _ResponsesEvent | _AnthropicEvent | _AssistantsEvent | _Shared"
+AnyEvent: TypeAlias = (
+    "_ChatEvent | _ResponsesEvent | _AnthropicEvent | _AssistantsEvent | _GeminiEvent | _Shared"
+)
 """The typed event of any dialect, or an unknown or invalid one."""
 
 
@@ -245,6 +259,15 @@ class IterEvents(Protocol):
         on_error: ErrorPolicy = ...,
         max_event_size: int = ...,
     ) -> Generator[_AssistantsEvent | _Shared, None, None]: ...
+    @overload
+    def __call__(
+        self,
+        chunks: Iterable[Buffer],
+        dialect: Literal["gemini"],
+        *,
+        on_error: ErrorPolicy = ...,
+        max_event_size: int = ...,
+    ) -> Generator[_GeminiEvent | _Shared, None, None]: ...
     @overload
     def __call__(
         self,
@@ -309,6 +332,16 @@ class AIterEvents(Protocol):
         idle_timeout: float | None = ...,
         max_event_size: int = ...,
     ) -> AsyncGenerator[_AssistantsEvent | _Shared, None]: ...
+    @overload
+    def __call__(
+        self,
+        chunks: AsyncIterable[Buffer],
+        dialect: Literal["gemini"],
+        *,
+        on_error: ErrorPolicy = ...,
+        idle_timeout: float | None = ...,
+        max_event_size: int = ...,
+    ) -> AsyncGenerator[_GeminiEvent | _Shared, None]: ...
     @overload
     def __call__(
         self,

@@ -164,6 +164,3 @@ def test_expectations_name_only_bodies_that_exist() -> None:
     for case in CASES:
         names = {path.name for path in case.bodies()}
         assert set(case.expect) <= names, set(case.expect) - names
-
-
-
