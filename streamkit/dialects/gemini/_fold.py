@@ -369,19 +369,19 @@ class Accumulator(FoldBase):
         ``reasoning_tokens`` are the thoughts; ``input_tokens`` is
         ``promptTokenCount`` (server-side tool results,
         ``toolUsePromptTokenCount``, are only in ``total_tokens`` and ``raw``).
+        The API leaves out a count that is zero (proto3 JSON), so once a
+        ``usageMetadata`` arrived the input, output and total counts are
+        numbers, 0 where left out; ``cached_input_tokens`` and
+        ``reasoning_tokens`` stay ``None`` unless sent (no cache, no thinking).
         """
         usage = self._usage
         if usage is UNSET:
             return _NO_USAGE
-        candidates = _count(usage.candidates_token_count)
         thoughts = _count(usage.thoughts_token_count)
-        output = None
-        if candidates is not None or thoughts is not None:
-            output = (candidates or 0) + (thoughts or 0)
         return Usage(
-            input_tokens=_count(usage.prompt_token_count),
-            output_tokens=output,
-            total_tokens=_count(usage.total_token_count),
+            input_tokens=_count(usage.prompt_token_count) or 0,
+            output_tokens=(_count(usage.candidates_token_count) or 0) + (thoughts or 0),
+            total_tokens=_count(usage.total_token_count) or 0,
             cached_input_tokens=_count(usage.cached_content_token_count),
             reasoning_tokens=thoughts,
             raw=usage,
