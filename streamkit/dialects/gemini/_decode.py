@@ -9,6 +9,9 @@ JSON array is one (the JSON-array tokenizer names every element
 * a ``GenerateContentResponse`` object → :class:`GenerateContentResponseEvent`;
 * ``{"error": {...}}`` (how Google APIs report an error in a stream) →
   :class:`ErrorEvent`, not a decode error;
+* an object with none of a response's keys (another API's payload, or one
+  of a kind to come) → :class:`UnknownEvent`, so that reading another
+  dialect's stream as Gemini is warned of, not folded into nothing;
 * anything else → :class:`~streamkit.DecodeError` with the JSON path.
 
 A frame under any other name (an SSE ``event:`` line Gemini never sends) is
@@ -63,6 +66,7 @@ class _ErrorEnvelope(msgspec.Struct, frozen=True):
 _decode_response = msgspec.json.Decoder(GenerateContentResponse).decode
 _decode_envelope = msgspec.json.Decoder(_ErrorEnvelope).decode
 _decode_any = msgspec.json.Decoder().decode
+_NOTHING = GenerateContentResponse()
 
 
 def decode_event(
@@ -99,6 +103,8 @@ def decode_event(
         error = _as_error(data)
         if error is not None:
             return ErrorEvent(data=error)
+        if response == _NOTHING:  # an object, but none of a response's keys: not one
+            return UnknownEvent(name, bytes(data))
     return GenerateContentResponseEvent(data=response)
 
 
