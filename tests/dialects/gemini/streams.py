@@ -144,9 +144,10 @@ def random_stream(seed: int) -> tuple[list[JSON], JSON]:
     ``calls`` (name, JSON args) and ``parts`` (the folded parts, as JSON).
     """
     rng = random.Random(seed)
-    parts: list[JSON] = []
-    for _ in range(rng.randint(0, 4)):
-        parts.append(text(" ".join(rng.choices(_WORDS, k=rng.randint(1, 3))), thought=True))
+    parts = [
+        text(" ".join(rng.choices(_WORDS, k=rng.randint(1, 3))), thought=True)
+        for _ in range(rng.randint(0, 4))
+    ]
     for i in range(rng.randint(0, 8)):
         signature = SIGNATURE if i == 0 and rng.random() < 0.5 else None
         parts.append(text(" ".join(rng.choices(_WORDS, k=rng.randint(0, 3))), signature=signature))

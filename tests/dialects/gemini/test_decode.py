@@ -243,4 +243,4 @@ def test_the_dialect_is_registered_with_both_framings() -> None:
     assert set(dialect.events) == {gemini.GenerateContentResponseEvent, gemini.ErrorEvent}
     assert streamkit.gemini is gemini
     assert "gemini" in streamkit.dialects.names()
-    assert gemini.KNOWN_PART_KEYS >= {"text", "functionCall", "thoughtSignature"}
+    assert {"text", "functionCall", "thoughtSignature"} <= gemini.KNOWN_PART_KEYS

@@ -321,7 +321,8 @@ def test_an_invalid_event_is_a_violation() -> None:
 
 
 def test_another_dialect_s_events_are_a_dialect_mismatch() -> None:
-    chat = b'data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}\n\n'
+    chunk = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}'
+    chat = f"data: {chunk}\n\n".encode()
     with pytest.warns(streamkit.DialectMismatch):
         events = list(streamkit.iter_events([chat], "gemini"))
     acc = s.fold(events)
