@@ -68,7 +68,7 @@ Buffer = bytes | bytearray | memoryview
 
 _EXCERPT: Final = 60
 
-_STRING: Final = rb'"(?:[^"\\]++|\\.)*+"'
+_STRING: Final = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
 _OTHER: Final = rb'[^"\[\]{}]++'
 
 
@@ -86,7 +86,7 @@ _ELEMENT: Final = re.compile(
 )
 _WHITESPACE: Final = re.compile(rb"[ \t\r\n]*+")
 _SPECIAL: Final = re.compile(rb'["\[\]{}]')  # what the scan stops at outside strings
-_STRING_BODY: Final = re.compile(rb'(?:[^"\\]++|\\.)*+', re.DOTALL)
+_STRING_BODY: Final = re.compile(rb'[^"\\]*+(?:\\.[^"\\]*+)*+', re.DOTALL)
 _SCALAR_END: Final = re.compile(rb"[ \t\r\n,\]]")
 
 _OPEN_ARRAY: Final = 0x5B  # [

@@ -41,6 +41,7 @@ import msgspec
 
 import streamkit
 from streamkit import SSEDecoder, SSEEvent, StreamError, _sse, dialects
+from streamkit._pipeline import TOKENIZERS, sniff
 from streamkit.recording import Recorder, RecordingWarning, Replayer
 
 if TYPE_CHECKING:
@@ -517,6 +518,8 @@ def real_bodies(dialect: str) -> tuple[bytes, ...]:
     folder = REAL / dialect
     if folder.is_dir():
         out += [path.read_bytes() for path in sorted(folder.glob("*.sse"))]
+        # Gemini's JSON-array form: the same payloads, seeded from too.
+        out += [path.read_bytes() for path in sorted(folder.glob("*.json"))]
     bundled = BUNDLED / dialect
     if bundled.is_dir():
         for path in sorted(bundled.glob("*.ndjson")):
@@ -528,10 +531,10 @@ def real_bodies(dialect: str) -> tuple[bytes, ...]:
 
 @cache
 def real_events(dialect: str) -> tuple[tuple[str, bytes], ...]:
-    """Every distinct (event name, data) of the real bodies of *dialect*."""
+    """Every distinct (event name, data) of the real bodies of *dialect*, in any framing."""
     seen: dict[tuple[str, bytes], None] = {}
     for body in real_bodies(dialect):
-        decoder = SSEDecoder()
+        decoder = TOKENIZERS[sniff(body, final=True) or "sse"]()
         for event in decoder.feed(body):
             seen[(event.event, event.data)] = None
     return tuple(seen)
