@@ -21,6 +21,7 @@ from typing import IO, Any
 import msgspec
 
 from streamkit.dialects import InvalidEvent, UnknownEvent
+from streamkit.dialects._registry import dialect_of
 from streamkit.dialects._unknowns import UNKNOWN_TAG
 
 __all__ = (
@@ -116,7 +117,8 @@ def text_delta(event: Any) -> str:
 
     Assistants: the text blocks of ``thread.message.delta``; Chat Completions:
     every choice's ``delta.content``; Responses: ``response.output_text.delta``;
-    Anthropic: ``text_delta`` of ``content_block_delta``.
+    Anthropic: ``text_delta`` of ``content_block_delta``; any other dialect:
+    its ``deltas`` of kind ``"text"``.
     """
     name = _event_name(event)
     parts: list[str] = []
@@ -137,7 +139,14 @@ def text_delta(event: Any) -> str:
         delta = getattr(event, "delta", None)
         if getattr(delta, "type", None) == "text_delta":
             return _str(getattr(delta, "text", None)) or ""
-    return "".join(parts)
+    if parts:
+        return "".join(parts)
+    # Any other dialect (Gemini's chunks are "message" events too): what its
+    # deltas of kind "text" say, through the registry.
+    dialect = dialect_of(event)
+    if dialect is None:
+        return ""
+    return "".join([delta.text for delta in dialect.deltas(event) if delta.kind == "text"])
 
 
 # -- the transcript writer -------------------------------------------------------
