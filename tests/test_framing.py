@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+import streamkit
+from streamkit import FrameError
 from streamkit._eventstream import EventStreamDecoder, encode_message
 from streamkit._jsonarray import JSONArrayDecoder
 from streamkit._ndjson import NDJSONDecoder
@@ -105,3 +107,18 @@ def test_a_named_dialect_reads_bytes_of_another_framing_as_its_first() -> None:
 def test_a_named_dialect_of_two_framings_checks_max_event_size() -> None:
     with pytest.raises(ValueError, match="positive"):
         Pipeline("gemini", "raise", 0)
+
+
+@pytest.mark.parametrize("policy", ["raise", "skip", "yield"])
+def test_a_broken_framing_ends_the_stream_under_every_policy(policy: str) -> None:
+    """The error policy is for payloads; a malformed JSON array is no payload to skip.
+
+    (Found by the atheris campaign: the fuzz target expected skip and yield never to raise.)
+    """
+    good = b'{"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}'
+    body = b"[" + good + b" : " + good + b"]"
+    events = []
+    with pytest.raises(FrameError) as info:
+        events += streamkit.iter_events([body], "gemini", on_error=policy)  # type: ignore[arg-type]
+    assert info.value.offset == 1 + len(good) + 1
+    assert len(events) == 1

@@ -295,9 +295,15 @@ class Typed:
         self.keys = [event_key(event) for event in self.events]
 
 
+_FRAMING = (streamkit.FrameError, streamkit.EventTooLarge)
+
+
 def check_dialect(dialect: str, body: bytes, cuts: list[int]) -> list[Any]:
     """Typed decoding of *body* under every error policy, in several chunkings.
 
+    The policy is for payloads that cannot be decoded: a body whose framing is
+    broken (a malformed JSON array, a bad event-stream message, a frame past
+    ``max_event_size``) ends the stream under every policy, and the same way.
     Returns the events of the ``"skip"`` policy, for the fold.
     """
     size = len(body)
@@ -306,9 +312,9 @@ def check_dialect(dialect: str, body: bytes, cuts: list[int]) -> list[Any]:
         with time_bound(size, f"{dialect} {policy} whole"):
             whole = Typed([body], dialect, policy)
         if policy != "raise":
-            assert whole.error is None, whole.error
+            assert whole.error is None or isinstance(whole.error, _FRAMING), whole.error
         elif whole.error is not None:
-            assert isinstance(whole.error, streamkit.DecodeError), repr(whole.error)
+            assert isinstance(whole.error, (streamkit.DecodeError, *_FRAMING)), repr(whole.error)
         chunkings = [split_at(body, cuts)]
         if size <= BYTEWISE_TYPED:
             chunkings.append(bytewise(body))
