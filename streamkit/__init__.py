@@ -28,6 +28,10 @@ from ._eventstream import (
     EventStreamMessage as EventStreamMessage,
     encode_message as encode_message,
 )
+from ._jsonarray import (
+    JSONArrayDecoder as JSONArrayDecoder,
+    JSONArrayElement as JSONArrayElement,
+)
 from ._ndjson import NDJSONDecoder as NDJSONDecoder, NDJSONLine as NDJSONLine
 from ._sse import (
     DEFAULT_MAX_EVENT_SIZE as DEFAULT_MAX_EVENT_SIZE,
@@ -64,6 +68,7 @@ if TYPE_CHECKING:
         assistants as assistants,
         bedrock as bedrock,
         chat as chat,
+        gemini as gemini,
         ollama as ollama,
         responses as responses,
     )
@@ -85,6 +90,8 @@ __all__ = (
     "FoldError",
     "FrameError",
     "InvalidEvent",
+    "JSONArrayDecoder",
+    "JSONArrayElement",
     "NDJSONDecoder",
     "NDJSONLine",
     "Outcome",
@@ -113,6 +120,7 @@ __all__ = (
     "encode",
     "encode_event",
     "encode_message",
+    "gemini",
     "iter_events",
     "ollama",
     "responses",
@@ -120,7 +128,7 @@ __all__ = (
 )
 
 # Dialect namespaces are imported when first used: ``streamkit.chat``.
-_DIALECTS = ("anthropic", "assistants", "bedrock", "chat", "ollama", "responses")
+_DIALECTS = ("anthropic", "assistants", "bedrock", "chat", "gemini", "ollama", "responses")
 
 
 def __getattr__(name: str) -> Any:

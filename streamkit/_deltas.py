@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 from .dialects._registry import dialect_of
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
+    from collections.abc import (
+        AsyncIterable,
+        AsyncIterator,
+        Callable,
+        Iterable,
+        Iterator,
+        Sequence,
+    )
 
     from .dialects._face import Delta
     from .dialects._registry import Dialect
@@ -22,21 +29,36 @@ __all__ = ("adeltas", "atext_deltas", "deltas", "text_deltas")
 
 
 class _Reader:
-    """The deltas of one event after another, the dialect looked up once per event type."""
+    """The deltas of one stream's events, one after another.
 
-    __slots__ = ("cls", "dialect")
+    The dialect is looked up once per event type, and its reader made once
+    per dialect: a dialect's ``delta_reader`` keeps what it must remember of
+    the stream's events (which tool call comes next), its ``deltas`` nothing.
+    """
+
+    __slots__ = ("cls", "dialect", "read", "readers")
 
     def __init__(self) -> None:
         self.cls: type | None = None
         self.dialect: Dialect[Any] | None = None
+        self.read: Callable[[Any], Sequence[Delta]] | None = None
+        self.readers: dict[str, Callable[[Any], Sequence[Delta]]] = {}
 
     def __call__(self, event: Any) -> Sequence[Delta]:
         cls = type(event)
         if cls is not self.cls:
             self.cls = cls
-            self.dialect = dialect_of(event)
-        dialect = self.dialect
-        return () if dialect is None else dialect.deltas(event)
+            dialect = self.dialect = dialect_of(event)
+            if dialect is None:
+                self.read = None
+            else:
+                read = self.readers.get(dialect.name)
+                if read is None:
+                    make = dialect.delta_reader
+                    read = self.readers[dialect.name] = dialect.deltas if make is None else make()
+                self.read = read
+        read = self.read
+        return () if read is None else read(event)
 
     def answer(self, event: Any) -> Iterator[str]:
         read = self(event)

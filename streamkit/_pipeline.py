@@ -2,14 +2,16 @@
 
 :class:`Pipeline` turns the bytes of one stream into a dialect's typed
 events: it tokenizes them with the dialect's framing (SSE, the AWS event
-stream, NDJSON), counts the events, locates decode errors, and applies the
+stream, NDJSON, a JSON array), counts the events, locates decode errors, and applies the
 error policy.  Both glue modules drive it the same way, so they behave alike
 by construction.
 
 Under ``dialect="auto"`` the framing is told from the first bytes (see
 :func:`sniff`): an event stream begins with a binary length, NDJSON with
-``{``, and anything else is read as SSE.  The first frame then picks the
-dialect.
+``{``, a JSON array with ``[``, and anything else is read as SSE.  The first
+frame then picks the dialect.  A named dialect that reads several framings
+(Gemini's SSE and JSON-array forms) has its framing told the same way, among
+its own.
 
 While it does not yet know what it is reading, a pipeline looks at each
 event before passing it on: under ``dialect="auto"`` to find the dialect
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import DecodeError, DialectMismatch
 from ._eventstream import EventStreamDecoder
+from ._jsonarray import JSONArrayDecoder
 from ._ndjson import NDJSONDecoder
 from ._sse import SSEDecoder, as_bytes
 from .dialects._events import InvalidEvent, UnknownEvent
@@ -46,6 +49,7 @@ TOKENIZERS: dict[str, Callable[..., Any]] = {
     "sse": SSEDecoder,
     "eventstream": EventStreamDecoder,
     "ndjson": NDJSONDecoder,
+    "jsonarray": JSONArrayDecoder,
 }
 """The tokenizer of each framing: ``feed(chunk) -> list[frame]``, ``close()``, ``offset``.
 
@@ -55,6 +59,8 @@ and ``offset``, so the pipeline reads them all alike.
 
 _WHITESPACE = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
+_OPEN_OBJECT = 0x7B  # {
+_OPEN_ARRAY = 0x5B  # [
 
 
 def sniff(head: bytes, *, final: bool = False) -> Framing | None:
@@ -62,9 +68,9 @@ def sniff(head: bytes, *, final: bool = False) -> Framing | None:
 
     A first byte below the printable range (an event stream's first message
     length is less than 16 MiB, so its first byte is 0) is the AWS event
-    stream; a ``{`` after any whitespace is NDJSON; anything else is SSE,
-    which is also what a stream of nothing but whitespace is taken for once
-    it ends (*final*).
+    stream; a ``{`` after any whitespace is NDJSON, a ``[`` a JSON array;
+    anything else is SSE, which is also what a stream of nothing but
+    whitespace is taken for once it ends (*final*).
     """
     if not head:
         return "sse" if final else None
@@ -76,7 +82,10 @@ def sniff(head: bytes, *, final: bool = False) -> Framing | None:
     text = head.lstrip(_WHITESPACE)
     if not text:
         return "sse" if final else None
-    return "ndjson" if text[0:1] == b"{" else "sse"
+    first = text[0]
+    if first == _OPEN_OBJECT:
+        return "ndjson"
+    return "jsonarray" if first == _OPEN_ARRAY else "sse"
 
 
 def check_chunks(chunks: object, caller: str, *, want_async: bool) -> None:
@@ -142,12 +151,15 @@ class Pipeline:
         #: The tokenizer (``None`` until the framing is known) and its ``feed``.
         self.decoder: Any = None
         self.feed: Callable[[Buffer], list[Any]] = self._sniff
-        if self.dialect is not None:
-            self._tokenize(self.dialect.framing)
+        if self.dialect is not None and len(self.dialect.framings) == 1:
+            self._tokenize(self.dialect.framings[0])
         elif max_event_size < 1:
             raise ValueError("max_event_size must be positive")
 
     def _tokenize(self, framing: Framing) -> Any:
+        dialect = self.dialect
+        if dialect is not None and framing not in dialect.framings:
+            framing = dialect.framings[0]  # what the named dialect would read anyway
         decoder = self.decoder = TOKENIZERS[framing](max_event_size=self.max_event_size)
         self.feed = decoder.feed
         return decoder
@@ -249,7 +261,8 @@ class Pipeline:
         if type(event) is not UnknownEvent:
             self.decode = dialect.decode  # the stream is this dialect's: stop looking
             return event
-        other = claimant(name, data, framing=dialect.framing, besides=dialect.name)
+        framing = _FRAMINGS.get(type(self.decoder), "sse")
+        other = claimant(name, data, framing=framing, besides=dialect.name)
         if other is not None:
             self.decode = dialect.decode
             warnings.warn(

@@ -8,24 +8,18 @@ import pytest
 
 import streamkit
 from streamkit import dialects
+from streamkit._pipeline import TOKENIZERS, sniff
 
 from .helpers import REAL
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-#: Each dialect's real captures, and the tokenizer of its framing.
-CAPTURES = {
-    "assistants": ("*.sse", streamkit.SSEDecoder),
-    "chat": ("*.sse", streamkit.SSEDecoder),
-    "responses": ("*.sse", streamkit.SSEDecoder),
-    "anthropic": ("*.sse", streamkit.SSEDecoder),
-    "bedrock": ("*.bin", streamkit.EventStreamDecoder),
-    "ollama": ("*.ndjson", streamkit.NDJSONDecoder),
-}
+#: Every real capture of every dialect: raw bodies in any of its framings.
 CASES = [
     pytest.param(path, name, id=f"{name}/{path.stem}")
-    for name, (pattern, _) in CAPTURES.items()
+    for name in dialects.names()
+    for pattern in ("*.sse", "*.json", "*.bin", "*.ndjson")
     for path in sorted((REAL / name).glob(pattern))
 ]
 
@@ -41,8 +35,10 @@ def test_auto_picks_the_dialect_of_every_real_capture(path: Path, dialect: str) 
 
 def test_each_dialect_claims_only_its_own_first_events() -> None:
     for path, dialect in ((c.values[0], c.values[1]) for c in CASES):
-        tokenizer = CAPTURES[dialect][1]
-        first = next(iter(tokenizer().feed(path.read_bytes())))
+        body = path.read_bytes()
+        framing = sniff(body, final=True)
+        assert framing is not None
+        first = next(iter(TOKENIZERS[framing]().feed(body)))
         claims = [n for n in dialects.names() if dialects.get(n).detect(first.event, first.view)]
         assert claims == [dialect], path
 

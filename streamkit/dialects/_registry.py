@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .assistants import AssistantStreamEvent as _AssistantsEvent
     from .bedrock import BedrockStreamEvent as _BedrockEvent
     from .chat import ChatStreamEvent as _ChatEvent
+    from .gemini import GeminiStreamEvent as _GeminiEvent
     from .ollama import OllamaStreamEvent as _OllamaEvent
     from .responses import ResponseStreamEvent as _ResponsesEvent
 
@@ -53,7 +54,7 @@ __all__ = (
 
 _E = TypeVar("_E")
 
-Framing = Literal["sse", "eventstream", "ndjson"]
+Framing = Literal["sse", "eventstream", "ndjson", "jsonarray"]
 ErrorPolicy = Literal["raise", "skip", "yield"]
 
 
@@ -88,6 +89,9 @@ class Dialect(Generic[_E]):
       framing, such that decoding them gives an equal event;
     - ``deltas(event)`` is the content an event carries
       (:class:`~streamkit.Delta`\\ s), ``kind(event)`` the lane it belongs in;
+      where what an event carries depends on the events before it (which
+      tool call a piece belongs to), ``delta_reader()`` makes a reader of one
+      stream's events that keeps that state, used instead of ``deltas``;
       ``is_answer(delta)`` tells the deltas whose text, joined, is the fold's
       ``text`` (every ``"text"`` delta, unless the dialect says less: chat
       keeps choice 0's);
@@ -95,8 +99,12 @@ class Dialect(Generic[_E]):
       alive (they do not reset an idle timeout);
     - ``detect(name, data)`` says whether the first frame of a stream looks
       like this dialect, for ``dialect="auto"``;
-    - ``framing`` names the wire format: ``"sse"``, ``"eventstream"`` or
-      ``"ndjson"``.
+    - ``framing`` names the wire format: ``"sse"``, ``"eventstream"``,
+      ``"ndjson"`` or ``"jsonarray"``; or, for an API that sends the same
+      payloads in several, a tuple of them, the first being the one
+      ``encode`` writes (Gemini: ``("sse", "jsonarray")``).  The stream glue
+      then tells which one a body is in from its first bytes.
+      :attr:`framings` is always the tuple.
     """
 
     name: str
@@ -106,10 +114,17 @@ class Dialect(Generic[_E]):
     encode: Callable[[Any], bytes]
     kind: Callable[[Any], EventKind]
     deltas: Callable[[Any], Sequence[Delta]] = _no_deltas
+    delta_reader: Callable[[], Callable[[Any], Sequence[Delta]]] | None = None
     is_answer: Callable[[Delta], bool] = _is_text
     is_keepalive: Callable[[Any], bool] = _never
     detect: Callable[[str, bytes | memoryview], bool] = _claims_nothing
-    framing: Framing = "sse"
+    framing: Framing | tuple[Framing, ...] = "sse"
+
+    @property
+    def framings(self) -> tuple[Framing, ...]:
+        """Every framing the dialect reads, the one ``encode`` writes first."""
+        framing = self.framing
+        return framing if isinstance(framing, tuple) else (framing,)
 
 
 # name -> module that defines DIALECT; replaced by the Dialect once imported.
@@ -120,6 +135,7 @@ _MODULES: dict[str, str | Dialect[Any]] = {
     "assistants": "streamkit.dialects.assistants",
     "ollama": "streamkit.dialects.ollama",
     "bedrock": "streamkit.dialects.bedrock",
+    "gemini": "streamkit.dialects.gemini",
 }
 # Event class -> its dialect, for the dialects imported so far.
 _BY_TYPE: dict[type, Dialect[Any]] = {}
@@ -186,7 +202,7 @@ def claimant(
 ) -> Dialect[Any] | None:
     """The first registered dialect (other than *besides*) that claims a stream's first frame."""
     for dialect in loaded():
-        if dialect.name != besides and dialect.framing == framing and dialect.detect(name, data):
+        if dialect.name != besides and framing in dialect.framings and dialect.detect(name, data):
             return dialect
     return None
 
@@ -194,14 +210,14 @@ def claimant(
 # -- typing: the element type of iter_events(..., dialect=NAME) ----------------------
 
 DialectName: TypeAlias = Literal[
-    "auto", "chat", "responses", "anthropic", "assistants", "ollama", "bedrock"
+    "auto", "chat", "responses", "anthropic", "assistants", "gemini", "ollama", "bedrock"
 ]
 """Every dialect name the type checker knows, and ``"auto"``."""
 
 _Shared: TypeAlias = "UnknownEvent | InvalidEvent"
 AnyEvent: TypeAlias = (
     "_ChatEvent | _ResponsesEvent | _AnthropicEvent | _AssistantsEvent"
-    " | _OllamaEvent | _BedrockEvent | _Shared"
+    " | _GeminiEvent | _OllamaEvent | _BedrockEvent | _Shared"
 )
 """The typed event of any dialect, or an unknown or invalid one."""
 
@@ -254,6 +270,15 @@ class IterEvents(Protocol):
         on_error: ErrorPolicy = ...,
         max_event_size: int = ...,
     ) -> Generator[_AssistantsEvent | _Shared, None, None]: ...
+    @overload
+    def __call__(
+        self,
+        chunks: Iterable[Buffer],
+        dialect: Literal["gemini"],
+        *,
+        on_error: ErrorPolicy = ...,
+        max_event_size: int = ...,
+    ) -> Generator[_GeminiEvent | _Shared, None, None]: ...
     @overload
     def __call__(
         self,
@@ -336,6 +361,16 @@ class AIterEvents(Protocol):
         idle_timeout: float | None = ...,
         max_event_size: int = ...,
     ) -> AsyncGenerator[_AssistantsEvent | _Shared, None]: ...
+    @overload
+    def __call__(
+        self,
+        chunks: AsyncIterable[Buffer],
+        dialect: Literal["gemini"],
+        *,
+        on_error: ErrorPolicy = ...,
+        idle_timeout: float | None = ...,
+        max_event_size: int = ...,
+    ) -> AsyncGenerator[_GeminiEvent | _Shared, None]: ...
     @overload
     def __call__(
         self,

@@ -40,7 +40,15 @@ VERSION = 1
 REDACTED = "[redacted]"
 #: Header names whose values are never written (compared case-insensitively).
 DEFAULT_REDACT = frozenset(
-    {"authorization", "api-key", "x-api-key", "cookie", "set-cookie", "proxy-authorization"}
+    {
+        "authorization",
+        "api-key",
+        "x-api-key",
+        "x-goog-api-key",  # Gemini API
+        "cookie",
+        "set-cookie",
+        "proxy-authorization",
+    }
 )
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]

@@ -7,10 +7,11 @@ Not a test module (pytest does not collect it) and atheris is not a dependency::
 
 TARGET is ``sse``, ``sse-diff`` (the compiled tokenizer against the pure one:
 the same trace of events, errors and state, call by call), ``eventstream``
-(the AWS event stream decoder), ``ndjson``, ``recording`` or ``dialect-NAME``
+(the AWS event stream decoder), ``ndjson``, ``jsonarray`` (Gemini's JSON
+array), ``recording`` or ``dialect-NAME``
 (typed decoding of every error policy in several chunkings, then the lenient
 and strict folds).  The first bytes of each input choose the chunking (and for
-``sse``, ``sse-diff``, ``eventstream`` and ``ndjson`` a small
+``sse``, ``sse-diff``, ``eventstream``, ``ndjson`` and ``jsonarray`` a small
 ``max_event_size``), the rest is the body (``sse-diff`` needs the compiled
 tokenizer in use).  With a
 CORPUS_DIR that does not exist yet, it is created and seeded from the real

@@ -21,7 +21,7 @@ run() {  # run TARGET RUNS: one atheris target, its log and crash files in $out
   echo "$target runs=$runs rc=$rc seconds=$(( $(date +%s) - start ))" >>"$out/summary.txt"
 }
 
-lane1() { run sse 500000; run sse-diff 200000; run recording 200000; run eventstream 300000; run ndjson 300000; }
+lane1() { run sse 500000; run sse-diff 200000; run recording 200000; run eventstream 300000; run ndjson 300000; run jsonarray 300000; }
 lane2() {
   run dialect-assistants 200000
   for d in $dialects; do [ "$d" = assistants ] || run "dialect-$d" 100000; done

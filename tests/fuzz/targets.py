@@ -41,7 +41,7 @@ import msgspec
 
 import streamkit
 from streamkit import SSEDecoder, SSEEvent, StreamError, _sse, dialects
-from streamkit._pipeline import TOKENIZERS
+from streamkit._pipeline import TOKENIZERS, sniff
 from streamkit.recording import Recorder, RecordingWarning, Replayer
 
 if TYPE_CHECKING:
@@ -299,9 +299,15 @@ class Typed:
         self.keys = [event_key(event) for event in self.events]
 
 
+_FRAMING = (streamkit.FrameError, streamkit.EventTooLarge)
+
+
 def check_dialect(dialect: str, body: bytes, cuts: list[int]) -> list[Any]:
     """Typed decoding of *body* under every error policy, in several chunkings.
 
+    The policy is for payloads that cannot be decoded: a body whose framing is
+    broken (a malformed JSON array, a bad event-stream message, a frame past
+    ``max_event_size``) ends the stream under every policy, and the same way.
     Returns the events of the ``"skip"`` policy, for the fold.
     """
     size = len(body)
@@ -310,9 +316,9 @@ def check_dialect(dialect: str, body: bytes, cuts: list[int]) -> list[Any]:
         with time_bound(size, f"{dialect} {policy} whole"):
             whole = Typed([body], dialect, policy)
         if policy != "raise":
-            assert whole.error is None, whole.error
+            assert whole.error is None or isinstance(whole.error, _FRAMING), whole.error
         elif whole.error is not None:
-            assert isinstance(whole.error, streamkit.DecodeError), repr(whole.error)
+            assert isinstance(whole.error, (streamkit.DecodeError, *_FRAMING)), repr(whole.error)
         chunkings = [split_at(body, cuts)]
         if size <= BYTEWISE_TYPED:
             chunkings.append(bytewise(body))
@@ -520,8 +526,8 @@ CAPTURES = {"sse": "*.sse", "eventstream": "*.bin", "ndjson": "*.ndjson"}
 
 
 def framing(dialect: str) -> str:
-    """The wire framing of *dialect* (``"sse"``, ``"eventstream"`` or ``"ndjson"``)."""
-    return str(dialects.get(dialect).framing)
+    """The (first) wire framing of *dialect*: ``"sse"``, ``"eventstream"``, ``"ndjson"``..."""
+    return dialects.get(dialect).framings[0]
 
 
 @cache
@@ -530,7 +536,11 @@ def real_bodies(dialect: str) -> tuple[bytes, ...]:
     out = []
     folder = REAL / dialect
     if folder.is_dir():
-        out += [path.read_bytes() for path in sorted(folder.glob(CAPTURES[framing(dialect)]))]
+        out += [
+            path.read_bytes()
+            for pattern in CAPTURES.values()
+            for path in sorted(folder.glob(pattern))
+        ]
     bundled = BUNDLED / dialect
     if bundled.is_dir():
         for path in sorted(bundled.glob("*.ndjson")):
@@ -542,11 +552,10 @@ def real_bodies(dialect: str) -> tuple[bytes, ...]:
 
 @cache
 def real_events(dialect: str) -> tuple[tuple[str, bytes], ...]:
-    """Every distinct (event name, data) of the real bodies of *dialect*, in its framing."""
+    """Every distinct (event name, data) of the real bodies of *dialect*, in any framing."""
     seen: dict[tuple[str, bytes], None] = {}
-    tokenizer = TOKENIZERS[framing(dialect)]
     for body in real_bodies(dialect):
-        decoder = tokenizer()
+        decoder = TOKENIZERS[sniff(body, final=True) or "sse"]()
         for event in [*decoder.feed(body), *decoder.close()]:
             seen[(event.event, event.data)] = None
     return tuple(seen)
@@ -554,7 +563,7 @@ def real_events(dialect: str) -> tuple[tuple[str, bytes], ...]:
 
 def real_frames(dialect: str, body: bytes) -> list[bytes]:
     """The frames of a real body of *dialect* as bytes (SSE events, messages, lines)."""
-    kind = framing(dialect)
+    kind = sniff(body, final=True) or framing(dialect)
     if kind == "eventstream":
         return [
             streamkit.encode_message(m.headers, m.data, types=m.header_types)

@@ -1,7 +1,7 @@
 """Every input that crashed the atheris campaign, run again on its target (now passing).
 
 Files in ``crashes/`` are named ``TARGET-HASH`` (``sse``, ``eventstream``,
-``ndjson``, ``recording`` or ``dialect-NAME``), as libFuzzer wrote them;
+``ndjson``, ``jsonarray``, ``recording`` or ``dialect-NAME``), as libFuzzer wrote them;
 ``tests/reliability/test_regressions.py`` has a minimal, readable test for each.
 """
 

@@ -1,4 +1,4 @@
-"""Fuzzing the event stream and NDJSON tokenizers: exceptions, time, chunking, memory."""
+"""Fuzzing the event stream, NDJSON and JSON-array tokenizers: errors, time, chunking, memory."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from hypothesis import given, strategies as st
 
 import streamkit
-from streamkit import EventStreamDecoder, NDJSONDecoder, encode_message
+from streamkit import EventStreamDecoder, JSONArrayDecoder, NDJSONDecoder, encode_message
 
 from ..wire.helpers import headers_and_types
 from . import targets, wire_targets
@@ -79,6 +79,15 @@ ndjson_bodies = st.one_of(
     st.binary(max_size=300),
 )
 
+ARRAY_ATOMS = [b"[", b"]", b"{", b"}", b'"', b"\\", b'"a":', b"1", b",", b" ", b"\r\n", b"\xff"]
+array_elements = st.sampled_from(wire_targets.real_frames("jsonarray"))
+jsonarray_bodies = st.one_of(
+    st.lists(array_elements, max_size=6).map(lambda items: b"[" + b",\r\n".join(items) + b"]"),
+    st.lists(st.sampled_from(ARRAY_ATOMS), max_size=80).map(b"".join),
+    mutated(st.lists(array_elements, max_size=4).map(lambda items: b"[" + b",".join(items) + b"]")),
+    st.binary(max_size=300),
+)
+
 
 # -- invariants --------------------------------------------------------------------------
 
@@ -95,6 +104,13 @@ def test_eventstream_invariants(body: bytes, cuts: list[int], small_max: int) ->
 def test_ndjson_invariants(body: bytes, cuts: list[int], small_max: int) -> None:
     """Only StreamError escapes, every chunking agrees, nothing before an error is lost."""
     wire_targets.check_ndjson(body, cuts, small_max)
+
+
+@fuzz_settings(smoke=300)
+@given(body=jsonarray_bodies, cuts=cuts, small_max=st.integers(1, 256))
+def test_jsonarray_invariants(body: bytes, cuts: list[int], small_max: int) -> None:
+    """Only StreamError escapes, every chunking agrees, nothing before an error is lost."""
+    wire_targets.check_jsonarray(body, cuts, small_max)
 
 
 def _random_chunks(data: bytes, seed: int) -> list[bytes]:
@@ -128,12 +144,24 @@ def test_ndjson_time_is_linear_in_bytes(body: bytes, seed: int) -> None:
         wire_targets.Wire(NDJSONDecoder, chunks)
 
 
+@fuzz_settings(smoke=10)
+@given(body=jsonarray_bodies.filter(bool), seed=st.integers(0, 2**32))
+def test_jsonarray_time_is_linear_in_bytes(body: bytes, seed: int) -> None:
+    """Any body's elements repeated to 256 KB decode, in small random chunks, within budget."""
+    inner = body.strip()[1:-1] or body
+    big = b"[" + inner * (256 * 1024 // len(inner) + 1)
+    chunks = _random_chunks(big, seed)
+    with targets.time_bound(len(big), "256 KB in random chunks"):
+        wire_targets.Wire(JSONArrayDecoder, chunks)
+
+
 # -- memory ------------------------------------------------------------------------------
 
 
-def _sink(
-    kind: type[EventStreamDecoder | NDJSONDecoder], limit: int
-) -> Callable[[Iterable[bytes]], None]:
+Tokenizer = type[EventStreamDecoder | NDJSONDecoder | JSONArrayDecoder]
+
+
+def _sink(kind: Tokenizer, limit: int) -> Callable[[Iterable[bytes]], None]:
     def feed(chunks: Iterable[bytes]) -> None:
         decoder = kind(max_event_size=limit)
         try:
@@ -163,9 +191,17 @@ def _endless_message(total: int, chunk: int) -> Iterator[bytes]:
     yield from targets.hostile_chunks(b"z", total, chunk)
 
 
-HOSTILE: dict[
-    str, tuple[type[EventStreamDecoder | NDJSONDecoder], Callable[[int, int, int], Iterator[bytes]]]
-] = {
+def _array_of(pattern: bytes) -> Callable[[int, int], Iterator[bytes]]:
+    """A JSON array opened, then *pattern* over and over (never closed)."""
+
+    def chunks(total: int, chunk: int) -> Iterator[bytes]:
+        yield b"["
+        yield from targets.hostile_chunks(pattern, total, chunk)
+
+    return chunks
+
+
+HOSTILE: dict[str, tuple[Tokenizer, Callable[[int, int, int], Iterator[bytes]]]] = {
     "largest-messages": (
         EventStreamDecoder,
         lambda total, chunk, m: _messages_forever(m)(total, chunk),
@@ -186,6 +222,22 @@ HOSTILE: dict[
     "long-lines": (
         NDJSONDecoder,
         lambda total, chunk, m: targets.hostile_chunks(b"y" * (m - 1) + b"\n", total, chunk),
+    ),
+    "endless-string-element": (
+        JSONArrayDecoder,
+        lambda total, chunk, m: _array_of(b'"' + b'x\\"' * 4096)(total, chunk),
+    ),
+    "endless-deep-element": (
+        JSONArrayDecoder,
+        lambda total, chunk, m: _array_of(b'{"a":[')(total, chunk),
+    ),
+    "tiny-elements": (
+        JSONArrayDecoder,
+        lambda total, chunk, m: _array_of(b"1,\r\n")(total, chunk),
+    ),
+    "largest-elements": (
+        JSONArrayDecoder,
+        lambda total, chunk, m: _array_of(b'"' + b"z" * max(0, m - 2) + b'",')(total, chunk),
     ),
 }
 

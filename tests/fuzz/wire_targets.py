@@ -1,10 +1,10 @@
-"""Fuzz targets of the binary and line framings: the AWS event stream and NDJSON tokenizers.
+"""Fuzz targets of the binary, line and array framings: event stream, NDJSON, JSON array.
 
 The invariants are those of the SSE target (``targets.check_sse``, see
-``docs/reliability.md``), with one difference: both framings decide
+``docs/reliability.md``), with one difference: these framings decide
 ``EventTooLarge`` from what a frame's first bytes say (a message's prelude, a
-line's length so far), not from what happens to be held, so even a limited
-decode gives the same result in every chunking.
+line's or an element's length so far), not from what happens to be held, so
+even a limited decode gives the same result in every chunking.
 
 - **only StreamError escapes**: ``FrameError`` and ``EventTooLarge``, nothing else;
 - **bounded time**: ``targets.time_bound`` per decode;
@@ -13,12 +13,15 @@ decode gives the same result in every chunking.
 - **nothing lost before an error**: a limited decode delivers a prefix of the
   unlimited one, and all of it when it ends without an error;
 - **exact**: event-stream messages re-encode to the very bytes they came from;
-  NDJSON lines are the bytes between their offsets and the line end.
+  NDJSON lines are the bytes between their offsets and the line end, and
+  JSON-array elements the bytes at their offsets; a body the array's rules
+  accept gives the elements ``json.loads`` finds in it.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
 import zlib
 from functools import cache
@@ -28,6 +31,8 @@ import streamkit
 from streamkit import (
     EventStreamDecoder,
     EventStreamMessage,
+    JSONArrayDecoder,
+    JSONArrayElement,
     NDJSONDecoder,
     NDJSONLine,
     StreamError,
@@ -42,7 +47,9 @@ if TYPE_CHECKING:
 #: Bodies up to this size are also decoded byte at a time.
 BYTEWISE = 2048
 
-TARGETS = ("eventstream", "ndjson")
+TARGETS = ("eventstream", "ndjson", "jsonarray")
+
+Tokenizer = type[EventStreamDecoder | NDJSONDecoder | JSONArrayDecoder]
 
 _VALUE_TYPES = (bool, int, bytes, str, datetime.datetime, uuid.UUID)
 
@@ -52,7 +59,7 @@ class Wire:
 
     def __init__(
         self,
-        kind: type[EventStreamDecoder | NDJSONDecoder],
+        kind: Tokenizer,
         chunks: Iterable[bytes],
         max_event_size: int = streamkit.DEFAULT_MAX_EVENT_SIZE,
     ) -> None:
@@ -103,16 +110,31 @@ def _check_line(line: NDJSONLine, body: bytes) -> None:
     assert body[line.offset : line.offset + len(data)] == data
 
 
-def _check(
-    kind: type[EventStreamDecoder | NDJSONDecoder], body: bytes, cuts: list[int], small_max: int
-) -> None:
+def _check_element(element: JSONArrayElement, body: bytes) -> None:
+    assert element.event == "message"
+    data = element.data
+    assert type(data) is bytes
+    assert data
+    assert data[:1] not in b" \t\r\n,"
+    assert element.offset is not None
+    assert body[element.offset : element.offset + len(data)] == data
+
+
+_CHECKS: dict[Any, Any] = {
+    EventStreamDecoder: _check_message,
+    NDJSONDecoder: _check_line,
+    JSONArrayDecoder: _check_element,
+}
+
+
+def _check(kind: Tokenizer, body: bytes, cuts: list[int], small_max: int) -> None:
     name = kind.__name__
     size = len(body)
     with time_bound(size, f"{name} whole"):
         whole = Wire(kind, [body])
     if whole.error is not None:
         assert type(whole.error) in (streamkit.FrameError, streamkit.EventTooLarge), whole.error
-    check = _check_message if kind is EventStreamDecoder else _check_line
+    check = _CHECKS[kind]
     for frame in whole.frames:
         check(frame, body)
     chunkings = [split_at(body, cuts)]
@@ -145,6 +167,25 @@ def check_ndjson(body: bytes, cuts: list[int], small_max: int) -> None:
     _check(NDJSONDecoder, body, cuts, small_max)
 
 
+def check_jsonarray(body: bytes, cuts: list[int], small_max: int) -> None:
+    """The JSON-array tokenizer on *body*: whole, split at *cuts*, byte at a time.
+
+    Where the body is a JSON array (``json.loads`` reads it), the elements are
+    the array's, and nothing is in error or truncated.
+    """
+    _check(JSONArrayDecoder, body, cuts, small_max)
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return
+    if type(value) is not list or body.startswith(b"\xef\xbb\xbf"):
+        return
+    whole = Wire(JSONArrayDecoder, [body])
+    assert whole.error is None, whole.error
+    assert not whole.truncated
+    assert [json.loads(e.data) for e in whole.frames] == value
+
+
 def repair(body: bytes) -> bytes:
     """*body* with the CRCs of its messages made right, walking it by the lengths they declare.
 
@@ -168,7 +209,8 @@ def run_input(target: str, data: bytes) -> None:
     """Run one raw input on *target* (``eventstream`` or ``ndjson``).
 
     Byte 0 sets the small ``max_event_size`` (for the event stream 16 plus its
-    low 7 bits, the high bit asking for :func:`repair`; 1-256 for NDJSON), then
+    low 7 bits, the high bit asking for :func:`repair`; 1-256 for NDJSON and
+    the JSON array), then
     the cuts (as for ``targets.run_input``), then the body.
     """
     if not data:
@@ -180,6 +222,8 @@ def run_input(target: str, data: bytes) -> None:
         check_eventstream(body, cuts, (data[0] & 0x7F) + 16)
     elif target == "ndjson":
         check_ndjson(body, cuts, data[0] + 1)
+    elif target == "jsonarray":
+        check_jsonarray(body, cuts, data[0] + 1)
     else:
         raise ValueError(f"unknown wire target {target!r}")
 
@@ -189,16 +233,18 @@ def run_input(target: str, data: bytes) -> None:
 
 @cache
 def real_bodies(target: str) -> tuple[bytes, ...]:
-    """The real Bedrock (``eventstream``) or Ollama (``ndjson``) bodies."""
-    folder, pattern = (
-        (REAL / "bedrock", "*.bin") if target == "eventstream" else (REAL / "ollama", "*.ndjson")
-    )
+    """The real Bedrock (``eventstream``), Ollama (``ndjson``) or Gemini (``jsonarray``) bodies."""
+    folder, pattern = {
+        "eventstream": (REAL / "bedrock", "*.bin"),
+        "ndjson": (REAL / "ollama", "*.ndjson"),
+        "jsonarray": (REAL / "gemini", "*.json"),
+    }[target]
     return tuple(path.read_bytes() for path in sorted(folder.glob(pattern)))
 
 
 @cache
 def real_frames(target: str) -> tuple[bytes, ...]:
-    """Every distinct message (its bytes) or line (with its LF) of the real bodies."""
+    """Every distinct message (its bytes), line (with its LF) or element of the real bodies."""
     seen: dict[bytes, None] = {}
     for body in real_bodies(target):
         seen.update(dict.fromkeys(_frames_of(target, body)))
@@ -210,7 +256,12 @@ def seeds(target: str) -> list[bytes]:
     out = []
     for body in real_bodies(target):
         frames = _frames_of(target, body)
-        windows = [b"".join(frames[i : i + 4]) for i in range(0, len(frames), 4)]
+        if target == "jsonarray":  # a few elements, as an array of their own
+            windows = [
+                b"[" + b",\r\n".join(frames[i : i + 4]) + b"]" for i in range(0, len(frames), 4)
+            ]
+        else:
+            windows = [b"".join(frames[i : i + 4]) for i in range(0, len(frames), 4)]
         out += [b"\x40\x00" + window for window in windows]
         if target == "eventstream":  # the same, with the CRCs repaired after each mutation
             out += [b"\xc0\x00" + window for window in windows]
@@ -220,6 +271,8 @@ def seeds(target: str) -> list[bytes]:
 def _frames_of(target: str, body: bytes) -> list[bytes]:
     if target == "ndjson":
         return body.splitlines(keepends=True)
+    if target == "jsonarray":
+        return [element.data for element in JSONArrayDecoder().feed(body)]
     return [
         encode_message(m.headers, m.data, types=m.header_types)
         for m in EventStreamDecoder().feed(body)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from streamkit import EventStreamDecoder, NDJSONDecoder, StreamError
+from streamkit import EventStreamDecoder, JSONArrayDecoder, NDJSONDecoder, StreamError
 
 from ..helpers import REAL, split_at
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "BEDROCK",
+    "GEMINI_ARRAYS",
     "OLLAMA",
     "Decoded",
     "bodies_of",
@@ -30,6 +31,7 @@ __all__ = (
 
 BEDROCK = sorted((REAL / "bedrock").glob("*.bin"))
 OLLAMA = sorted((REAL / "ollama").glob("*.ndjson"))
+GEMINI_ARRAYS = sorted((REAL / "gemini").glob("*.json"))
 
 
 def bytewise(data: bytes) -> list[bytes]:
@@ -40,7 +42,10 @@ class Decoded:
     """What one decoder made of a body in the given chunks: frames, error, truncation."""
 
     def __init__(
-        self, kind: type[EventStreamDecoder | NDJSONDecoder], chunks: Iterable[bytes], **kw: int
+        self,
+        kind: type[EventStreamDecoder | NDJSONDecoder | JSONArrayDecoder],
+        chunks: Iterable[bytes],
+        **kw: int,
     ) -> None:
         decoder = kind(**kw)
         self.frames: list[Any] = []
