@@ -2,7 +2,7 @@
 
 Each dialect's accumulator keeps the first ``max_warnings`` violations and
 only counts the rest, so a flood of bad events (deltas for objects never
-started, chunks of another completion) cannot grow it without end.
+started, chunks for a choice index out of range) cannot grow it without end.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ BAD = {
     "assistants": b'event: thread.message.delta\ndata: {"id":"msg_x","object":'
     b'"thread.message.delta","delta":{"content":[{"index":0,"type":"text",'
     b'"text":{"value":"a"}}]}}\n\n',
-    "chat": b'data: {"id":"b","object":"chat.completion.chunk","created":1,"model":"m",'
-    b'"choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}\n\n',
+    "chat": b'data: {"id":"a","object":"chat.completion.chunk","created":1,"model":"m",'
+    b'"choices":[{"index":10001,"delta":{"content":"a"},"finish_reason":null}]}\n\n',
     "responses": b'event: response.output_text.delta\ndata: {"type":'
     b'"response.output_text.delta","item_id":"msg_x","output_index":0,'
     b'"content_index":0,"delta":"a","sequence_number":1,"logprobs":[]}\n\n',

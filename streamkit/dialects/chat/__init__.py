@@ -58,6 +58,7 @@ from ._schema import (
     UnknownEvent,
     URLCitation,
     URLCitationAnnotation,
+    XGroq,
 )
 
 DIALECT: Dialect[ChatStreamEvent] = Dialect(
@@ -113,6 +114,7 @@ __all__ = (
     "URLCitationAnnotation",
     "Unknown",
     "UnknownEvent",
+    "XGroq",
     "decode_event",
     "looks_like_chat",
 )

@@ -9,6 +9,12 @@ the SSE event name is ``message`` and the payload says what it is:
   :class:`ErrorEvent`, not a decode error;
 * anything else → :class:`~streamkit.DecodeError` with the JSON path.
 
+A chunk needs none of ``id``, ``created`` and ``model`` (compatible servers
+leave them out), but an object with none of them and no ``choices`` either
+is not a chunk: an error object (:class:`ErrorEvent`) or a
+:class:`~streamkit.DecodeError`.  An ``error`` beside a chunk's fields
+(OpenRouter) stays in the chunk, for the fold to report.
+
 ``event: error`` carrying an error object (bare or wrapped in ``"error"``) is
 an :class:`ErrorEvent` too; any other event name is an :class:`UnknownEvent`.
 
@@ -90,22 +96,47 @@ def decode_event(
             if calls and not _calls_known(calls):
                 chunk = _decode_marked(name, data)
                 break
+    elif chunk.id is UNSET and _no_chunk(chunk):
+        return _without_chunk(name, data, chunk)
     return ChatCompletionChunkEvent(data=chunk)
 
 
 def looks_like_chat(name: str, data: bytes | memoryview) -> bool:
     """Whether the first event of a stream looks like a Chat Completions stream.
 
-    A ``message`` event whose payload names ``"chat.completion.chunk"``, or
-    Azure's first chunk (``"prompt_filter_results"`` and ``"choices"``, with
-    an empty ``object``).
+    A ``message`` event whose payload names ``"chat.completion.chunk"``; or
+    one with ``"choices"`` beside Azure's ``"prompt_filter_results"`` (its
+    first chunk has an empty ``object``), a ``"delta"`` (a chunk without
+    ``object``) or ``"chat.completion"`` (a compatible server's name for
+    its chunks).
     """
     if name != "message":
         return False
     head = bytes(data)
     return b'"chat.completion.chunk"' in head or (
-        b'"prompt_filter_results"' in head and b'"choices"' in head
+        b'"choices"' in head
+        and (
+            b'"delta"' in head or b'"prompt_filter_results"' in head or b'"chat.completion"' in head
+        )
     )
+
+
+def _no_chunk(chunk: ChatCompletionChunk) -> bool:
+    """Whether a payload without ``id`` has nothing else of a chunk either."""
+    return chunk.choices is UNSET and chunk.created is UNSET and chunk.model is UNSET
+
+
+def _without_chunk(
+    name: str, data: bytes | bytearray | memoryview, chunk: ChatCompletionChunk
+) -> ErrorEvent:
+    """An object with no ``id``, ``choices``, ``created`` or ``model``: an error, or not a chunk."""
+    error = chunk.error
+    if isinstance(error, ErrorObject):
+        return ErrorEvent(event=name, data=error)
+    if isinstance(error, str):
+        return ErrorEvent(event=name, data=ErrorObject(message=error))
+    message = "not a chat completion chunk: no id, choices, created or model"
+    raise DecodeError(message, path="$", event=name, excerpt=excerpt(data))
 
 
 def _calls_known(calls: list[Any]) -> bool:

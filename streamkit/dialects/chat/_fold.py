@@ -21,10 +21,27 @@ result once returned never changes (it is a frozen Struct holding fresh
 lists): a later read returns a new one.
 
 The completion's ``id``, ``created`` and ``model`` are the first chunk's
-with a non-empty ``id`` (Azure's first chunk has ``id: ""``);
-``service_tier``, ``system_fingerprint``, ``usage`` and ``moderation`` are
-the last non-null value sent (``null`` where only ``null`` was sent, absent
-where nothing was).
+with a non-empty ``id`` (Azure's first chunk has ``id: ""``), ``""`` and
+``0`` where the chunks never said; ``service_tier``, ``system_fingerprint``,
+``usage`` and ``moderation`` are the last non-null value sent (``null``
+where only ``null`` was sent, absent where nothing was).  A usage object
+with a count of ``null`` keeps the count an earlier one gave; Groq's
+``x_groq.usage`` stands for the usage of a chunk that has none of its own.
+
+OpenAI-compatible servers
+-------------------------
+
+Compatible servers bend OpenAI's schema in known ways; the fold accepts
+each of them.  What they add is kept: reasoning under the name each server
+streams it by (``reasoning_content``, ``reasoning``, ``reasoning_details``,
+and Mistral's ``thinking`` content parts) on the choice's message, joined
+in :attr:`Accumulator.reasoning` for choice 0.  An ``error`` object inside
+a chunk (OpenRouter) is an error, as ``data: {"error": ...}`` and ``event:
+error`` are: the outcome is ``"errored"``.  A stream that ends without
+``[DONE]`` is ``"completed"`` once every choice has finished (the fold
+cannot see the end of the bytes: :attr:`~Accumulator.done` stays false).
+A finish reason OpenAI does not use (Together's ``"eos"``) counts as
+``"stop"``.  None of these is a violation; the bends below are.
 
 Protocol violations are :class:`Violation`\\ s, kept in
 :attr:`Accumulator.warnings`, or raised as :class:`~streamkit.FoldError` when
@@ -35,14 +52,52 @@ the accumulator is strict.  Their ``kind``:
 ``"after-done"``
     a chunk, an error or a second ``[DONE]`` after ``[DONE]`` (folded all the same);
 ``"other-id"``
-    a chunk whose non-empty ``id`` differs from the completion's (not folded);
+    a chunk whose non-empty ``id`` differs from the completion's: folded
+    into the completion all the same (one stream is one completion; Groq's
+    compound models send a new ``id`` with every chunk); recorded once, at
+    the first such chunk;
 ``"index-out-of-range"``
     a choice or tool call ``index`` below 0 or above :data:`MAX_INDEX` (that
     part is not folded: an index is a key, not an allocation);
 ``"index-gap"``
     the first part of a tool call whose ``index`` comes before the first part
     of the tool call below it (folded in place all the same).  Choices may
-    start in any order: with ``n`` > 1 nothing promises one.
+    start in any order: with ``n`` > 1 nothing promises one;
+``"unfinished-choice"``
+    ``[DONE]`` before a choice had a ``finish_reason``.
+
+The bends of compatible servers, each recorded once per stream, at the
+first chunk that shows it (that chunk is folded all the same):
+
+``"missing-field"``
+    a chunk without ``id``, or the chunk the completion takes its header
+    from without ``created`` or ``model``;
+``"object-type"``
+    the first chunk's ``object`` is neither ``"chat.completion.chunk"`` nor
+    Azure's ``""`` (some servers send ``"chat.completion"``);
+``"null-choices"``
+    ``choices: null``, read as no choices (a chunk that leaves ``choices``
+    out is no violation: OpenAI's audio stream does);
+``"message-not-delta"``
+    a choice carrying a whole ``message`` and no ``delta``: folded as its
+    delta;
+``"null-usage-count"``
+    a usage object whose ``prompt_tokens``, ``completion_tokens`` or
+    ``total_tokens`` is ``null`` or absent;
+``"tool-call-without-index"``
+    a tool call part without ``index``: it is merged into the tool call
+    with its ``id``, or starts the next one for a new ``id``, or, without
+    an ``id`` (or with ``""``), is placed by its position in the chunk's
+    ``tool_calls``;
+``"content-parts"``
+    ``content`` as a list of typed parts (Mistral): the ``text`` parts are
+    the content, the ``thinking`` parts reasoning.
+
+And one recorded each time, since what it carried is lost:
+
+``"unknown-content-part"``
+    a part of a ``content`` list that is neither a ``text`` part nor a
+    ``thinking`` part (not folded).
 """
 
 from __future__ import annotations
@@ -50,6 +105,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from msgspec import UNSET, Struct, UnsetType
+from msgspec.structs import replace as _replace
 
 from streamkit.dialects._builders import (
     ByIndex as _ByIndex,
@@ -60,6 +116,7 @@ from streamkit.dialects._face import Outcome, ToolCall as CommonToolCall, Usage
 from streamkit.dialects._fold import FoldBase
 from streamkit.dialects._violations import MAX_WARNINGS
 
+from ._face import reasoning_of as _reasoning_of
 from ._schema import (
     _NO_DELTA,
     UNKNOWN_FIELDS,
@@ -107,6 +164,9 @@ MERGE: Final[dict[tuple[type, str], str]] = {
     (ChoiceDelta, "refusal"): CONCAT,
     (ChoiceDelta, "tool_calls"): BY_INDEX,
     (ChoiceDelta, "annotations"): APPEND,
+    (ChoiceDelta, "reasoning_content"): CONCAT,
+    (ChoiceDelta, "reasoning"): CONCAT,
+    (ChoiceDelta, "reasoning_details"): APPEND,
     (FunctionCallDelta, "arguments"): CONCAT,
     (CustomDelta, "input"): CONCAT,
     (AudioDelta, "data"): CONCAT,
@@ -118,8 +178,11 @@ MERGE: Final[dict[tuple[type, str], str]] = {
 """How a delta field is merged into what was folded before it.
 
 ``CONCAT`` appends a string to the string so far (``content``, ``refusal``,
-a function's ``arguments``, a custom tool's ``input``, audio ``data`` and
-``transcript``); ``APPEND`` extends a list (annotations, logprobs tokens);
+``reasoning_content``, ``reasoning``, a function's ``arguments``, a custom
+tool's ``input``, audio ``data`` and ``transcript``; a ``content`` that is
+a list of parts is split into text and thinking, see the module's
+docstring); ``APPEND`` extends a list (annotations, ``reasoning_details``,
+logprobs tokens);
 ``BY_INDEX`` merges each item of a list into the item with the same
 ``index`` (tool calls); ``RAW`` merges the raw JSON of a tool call of an
 unknown kind key by key (strings concatenated, lists extended, objects
@@ -162,13 +225,15 @@ def _merge_raw(node: dict[str, Any], delta: dict[str, Any]) -> None:
 class _Choice:
     """One choice being folded: its message tree, logprobs, finish reason, last build."""
 
-    __slots__ = ("built", "finish_reason", "index", "logprobs", "message", "text")
+    __slots__ = ("built", "finish_reason", "index", "logprobs", "message", "reasoning", "text")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.message: dict[str, Any] = {}
         #: The fragments of ``content``, once there are some: the fast path.
         self.text: _Fragments | None = None
+        #: The reasoning the deltas carried, as ``deltas()`` surfaces it.
+        self.reasoning: _Fragments | None = None
         self.logprobs: dict[str, Any] | UnsetType | None = UNSET
         self.finish_reason: str | None = None
         self.built: Choice | None = None  # None: changed since the last build
@@ -187,6 +252,8 @@ class Accumulator(FoldBase):
     The common face (:class:`~streamkit.Fold`) reads choice 0: its content
     is :attr:`text`, its refusal :attr:`refusal`, its tool calls
     :attr:`tool_calls`; :attr:`outcome` considers every choice.
+    :attr:`reasoning` is choice 0's reasoning, whichever way a compatible
+    server streamed it.
     """
 
     dialect = "chat"
@@ -204,6 +271,7 @@ class Accumulator(FoldBase):
         self._prompt_filter_results: list[dict[str, Any]] | UnsetType = UNSET
         self._choices: dict[int, _Choice] = {}
         self._result: ChatCompletion | None = None
+        self._bent: set[str] = set()  # the kinds of once-per-stream violations recorded
 
     # -- reading ---------------------------------------------------------------------
 
@@ -241,23 +309,33 @@ class Accumulator(FoldBase):
     def outcome(self) -> Outcome:
         """How the stream ended (see the outcome table in the README).
 
-        An error payload makes it ``"errored"``.  Otherwise, once every choice
-        has a ``finish_reason`` (or ``[DONE]`` arrived), the least finished
-        choice decides: ``length`` or ``content_filter`` is ``"incomplete"``,
-        ``tool_calls`` or ``function_call`` is ``"requires_action"``, any other
-        reason (``stop``, and the words other servers use) is ``"completed"``.
+        An error the server sent (an error payload, ``event: error``, or an
+        ``error`` inside a chunk) makes it ``"errored"``.  Otherwise, once
+        every choice has a ``finish_reason`` (whether ``[DONE]`` follows or
+        not: some servers never send it) or ``[DONE]`` arrived, the least
+        finished choice decides: ``length`` or ``content_filter`` is ``"incomplete"``,
+        ``tool_calls`` or ``function_call`` is ``"requires_action"``, and so is a
+        choice that holds tool calls whatever its reason (OpenAI-compatible
+        servers such as Gemini's and Ollama's end tool calls with ``stop``);
+        any other reason (``stop``, and the words other servers use) is
+        ``"completed"``.
         ``[DONE]`` before a choice finished is ``"completed"`` with reason
         ``None`` (and an ``"unfinished-choice"`` violation); neither is
         ``"truncated"``.
         """
         if self._errors:
             return Outcome(kind="errored", error=self._errors[-1])
-        reasons = [entry.finish_reason for entry in self._choices.values()]
-        if not self.done and (not reasons or None in reasons):
+        entries = self._choices.values()
+        if not self.done and (not entries or any(e.finish_reason is None for e in entries)):
             return _TRUNCATED
         best: tuple[int, str | None] = (0, None)
-        for reason in reasons:
+        for entry in entries:
+            reason = entry.finish_reason
             rank = _RANKS.get(reason, 1) if reason is not None else 1
+            if rank == 1 and (
+                entry.message.get("tool_calls") or entry.message.get("function_call")
+            ):
+                rank = 2  # calls to answer, whatever word the server ended with
             if rank > best[0] or (rank == best[0] and best[1] is None):
                 best = (rank, reason)
         rank, reason = best
@@ -285,6 +363,19 @@ class Accumulator(FoldBase):
         entry = self._choices.get(0)
         refusal = None if entry is None else entry.message.get("refusal")
         return refusal.text() if type(refusal) is _Fragments else ""
+
+    @property
+    def reasoning(self) -> str:
+        """Choice 0's reasoning so far: the joined ``"reasoning"`` deltas of choice 0.
+
+        A delta's reasoning is its ``reasoning_content``, else its
+        ``reasoning``, else the text of its ``reasoning_details`` (a server
+        that sends two of them sends the same text twice), and the text of
+        Mistral's ``thinking`` parts.
+        """
+        entry = self._choices.get(0)
+        reasoning = None if entry is None else entry.reasoning
+        return "" if reasoning is None else reasoning.text()
 
     @property
     def tool_calls(self) -> list[CommonToolCall]:
@@ -338,43 +429,20 @@ class Accumulator(FoldBase):
     def feed(self, event: Any) -> None:
         """Fold one typed event (unknown events are ignored; an invalid one is a violation)."""
         self._ordinal += 1
-        kind = type(event)
-        if kind is ChatCompletionChunkEvent:
-            if self.done:
-                self._name = "message"
-                self._violate("after-done", "a chunk after [DONE]", self._id or None)
-            self._on_chunk(event.data)
-        elif kind is ErrorEvent:
-            self._name = event.event
-            if self.done:
-                self._violate("after-done", "an error after [DONE]", self._id or None)
-            self._errors.append(event.data)
-        elif kind is Done:
+        if type(event) is not ChatCompletionChunkEvent:
+            self._feed_other(event)
+            return
+        # A chunk: the hot path, inlined here (a call costs what a content delta costs).
+        if self.done:
             self._name = "message"
-            if self.done:
-                self._violate("after-done", "a second [DONE]", self._id or None)
-            else:
-                for index in sorted(self._choices):
-                    if self._choices[index].finish_reason is None:
-                        message = f"[DONE] before choice {index} finished"
-                        self._violate("unfinished-choice", message, self._id or None, index)
-            self.done = True
-        else:
-            self._unhandled(event)
-
-    def _on_chunk(self, chunk: ChatCompletionChunk) -> None:
-        chunk_id = chunk.id
-        if chunk_id != self._id or not self._started:
-            if not self._started:
-                self._started = True
-            elif not chunk_id:
-                pass  # Azure's content filter chunks: no id, no completion of their own
-            elif self._id:
-                self._name = "message"
-                self._violate("other-id", f"a chunk of {chunk_id} in {self._id}", self._id)
-                return
-            if chunk_id or not self._id:
-                self._id, self._created, self._model = chunk_id, chunk.created, chunk.model
+            self._violate("after-done", "a chunk after [DONE]", self._id or None)
+        chunk: ChatCompletionChunk = event.data
+        unset: Final = UNSET  # a local: read a score of times per chunk
+        if chunk.id != self._id or not self._started:
+            self._identify(chunk)
+        error = chunk.error
+        if error is not unset and error is not None:  # OpenRouter's, inside a chunk
+            self._errors.append(ErrorObject(message=error) if type(error) is str else error)
         self._result = None
         choices = chunk.choices
         if choices:
@@ -392,57 +460,67 @@ class Accumulator(FoldBase):
                 if (
                     text is not None
                     and type(content) is str
-                    and delta.role is UNSET
-                    and delta.refusal is UNSET
-                    and delta.tool_calls is UNSET
-                    and delta.function_call is UNSET
-                    and delta.audio is UNSET
-                    and delta.annotations is UNSET
+                    and delta.role is unset
+                    and delta.refusal is unset
+                    and delta.tool_calls is unset
+                    and delta.function_call is unset
+                    and delta.audio is unset
+                    and delta.annotations is unset
+                    and delta.reasoning_content is unset
+                    and delta.reasoning is unset
+                    and delta.reasoning_details is unset
                 ):
                     # The fast path: one more piece of content, and nothing else.
                     text.append(content)
                     if len(text) >= text.limit:
                         text.compact()
                 elif delta is not _NO_DELTA:
-                    self._merge(entry.message, delta, entry)
-                    text = entry.message.get("content")
-                    entry.text = text if type(text) is _Fragments else None
+                    self._fold_delta(entry, delta)
+                elif choice.message is not unset:
+                    self._once("message-not-delta", f"choice {entry.index}: a message, no delta")
+                    self._fold_delta(entry, choice.message)
                 logprobs = choice.logprobs
                 if logprobs is not None:
-                    if logprobs is not UNSET:
+                    if logprobs is not unset:
                         tree = entry.logprobs
                         if type(tree) is not dict:
                             tree = entry.logprobs = {}
                         self._merge(tree, logprobs, entry)
-                elif entry.logprobs is UNSET:
+                elif entry.logprobs is unset:
                     entry.logprobs = None
                 finish_reason = choice.finish_reason
-                if finish_reason is not None and finish_reason is not UNSET:
+                if finish_reason is not None and finish_reason is not unset:
                     entry.finish_reason = finish_reason
+        elif choices is None:
+            self._once("null-choices", "a chunk with choices: null")
         # The last non-null value wins; null stands only where nothing else was sent.
         value: Any = chunk.usage
         if value is not None:
-            if value is not UNSET:
-                self._usage = value
-        elif self._usage is UNSET:
+            if value is not unset:
+                self._on_usage(value)
+            else:
+                groq = chunk.x_groq  # Groq's place for the usage of the stream
+                if groq and groq.usage:
+                    self._on_usage(groq.usage)
+        elif self._usage is unset:
             self._usage = None
         value = chunk.system_fingerprint
         if value is not None:
-            if value is not UNSET:
+            if value is not unset:
                 self._system_fingerprint = value
-        elif self._system_fingerprint is UNSET:
+        elif self._system_fingerprint is unset:
             self._system_fingerprint = None
         value = chunk.service_tier
         if value is not None:
-            if value is not UNSET:
+            if value is not unset:
                 self._service_tier = value
-        elif self._service_tier is UNSET:
+        elif self._service_tier is unset:
             self._service_tier = None
         value = chunk.moderation
         if value is not None:
-            if value is not UNSET:
+            if value is not unset:
                 self._moderation = value
-        elif self._moderation is UNSET:
+        elif self._moderation is unset:
             self._moderation = None
         value = chunk.prompt_filter_results
         if value:
@@ -450,6 +528,96 @@ class Accumulator(FoldBase):
                 self._prompt_filter_results.extend(value)
             else:
                 self._prompt_filter_results = list(value)
+
+    def _feed_other(self, event: Any) -> None:
+        """An event that is not a chunk: an error, ``[DONE]``, or one the fold has no rule for."""
+        kind = type(event)
+        if kind is ErrorEvent:
+            self._name = event.event
+            if self.done:
+                self._violate("after-done", "an error after [DONE]", self._id or None)
+            self._errors.append(event.data)
+        elif kind is Done:
+            self._name = "message"
+            if self.done:
+                self._violate("after-done", "a second [DONE]", self._id or None)
+            else:
+                for index in sorted(self._choices):
+                    if self._choices[index].finish_reason is None:
+                        message = f"[DONE] before choice {index} finished"
+                        self._violate("unfinished-choice", message, self._id or None, index)
+            self.done = True
+        else:
+            self._unhandled(event)
+
+    def _identify(self, chunk: ChatCompletionChunk) -> None:
+        """A chunk that starts the completion or does not carry its ``id`` (not the hot path).
+
+        The completion takes its header from the first chunk, then from the
+        first with a non-empty ``id``; a chunk without ``id`` or with ``""``
+        (Azure's content filter chunks) joins the completion so far, and so
+        does, with a violation, a chunk of another ``id``.
+        """
+        chunk_id = chunk.id
+        if not self._started:
+            self._started = True
+            kind = chunk.object
+            if kind and kind != "chat.completion.chunk":
+                self._once("object-type", f"a chunk whose object is {kind!r}")
+        elif not chunk_id:  # no id, or "" (Azure's content filter chunks): one of ours
+            if chunk_id is UNSET:
+                self._once("missing-field", "a chunk without id")
+            return
+        elif self._id:
+            message = f"a chunk of {chunk_id} in {self._id} (folded into {self._id})"
+            self._once("other-id", message)
+            return
+        created, model = chunk.created, chunk.model
+        if chunk_id is UNSET or created is UNSET or model is UNSET:
+            fields = (("id", chunk_id), ("created", created), ("model", model))
+            missing = " or ".join(name for name, value in fields if value is UNSET)
+            self._once("missing-field", f"a chunk without {missing}")
+        self._id = "" if chunk_id is UNSET else chunk_id
+        self._created = 0 if created is UNSET else created
+        self._model = "" if model is UNSET else model
+
+    def _once(self, kind: str, message: str, index: int | None = None) -> None:
+        """A bend of the schema: recorded the first time it shows in the stream."""
+        if kind not in self._bent:
+            self._bent.add(kind)
+            self._name = "message"
+            self._violate(kind, message, self._id or None, index)
+
+    def _on_usage(self, usage: CompletionUsage) -> None:
+        if (
+            usage.prompt_tokens is None
+            or usage.completion_tokens is None
+            or usage.total_tokens is None
+        ):
+            self._once("null-usage-count", "a usage object with a count of null")
+            previous = self._usage
+            if type(previous) is CompletionUsage:  # a null count does not erase a count
+                known = {
+                    name: getattr(previous, name)
+                    for name in ("prompt_tokens", "completion_tokens", "total_tokens")
+                    if getattr(usage, name) is None
+                }
+                usage = _replace(usage, **known)
+        self._usage = usage
+
+    def _fold_delta(self, entry: _Choice, delta: ChoiceDelta) -> None:
+        """Merge a delta that is more than one piece of content (the fast path's rest)."""
+        self._merge(entry.message, delta, entry)
+        text = entry.message.get("content")
+        entry.text = text if type(text) is _Fragments else None
+        if (
+            delta.reasoning_content is not UNSET
+            or delta.reasoning is not UNSET
+            or delta.reasoning_details is not UNSET
+        ):
+            piece = _reasoning_of(delta)
+            if piece:
+                _add_reasoning(entry, piece)
 
     def _new_choice(self, index: int) -> _Choice | None:
         if not 0 <= index <= MAX_INDEX:
@@ -481,6 +649,9 @@ class Accumulator(FoldBase):
                 elif cls is not ToolCallDelta or name != "index":  # an index is the key
                     node[name] = value
             elif rule is CONCAT:
+                if type(value) is list:  # a content of typed parts (Mistral)
+                    self._merge_parts(node, value, entry)
+                    continue
                 current = node.get(name)
                 if type(current) is _Fragments:
                     current.add(value)
@@ -500,14 +671,67 @@ class Accumulator(FoldBase):
                     extra = node[UNKNOWN_FIELDS] = {}
                 _merge_raw(extra, value)
 
+    def _merge_parts(self, node: dict[str, Any], parts: list[Any], entry: _Choice) -> None:
+        """Mistral's ``content`` parts: text to the content, thinking to ``thinking``."""
+        self._once(
+            "content-parts", f"choice {entry.index}: content as a list of parts", entry.index
+        )
+        for part in parts:
+            kind = part.get("type")
+            if kind == "text":
+                text = part.get("text")
+                if type(text) is str:
+                    content = node.get("content")
+                    if type(content) is _Fragments:
+                        content.add(text)
+                    else:
+                        node["content"] = _Fragments([text])
+                    continue
+            elif kind == "thinking":
+                thinking = part.get("thinking")
+                if type(thinking) is str:
+                    thinking = [{"type": "text", "text": thinking}]
+                if type(thinking) is list:
+                    self._merge_thinking(node, thinking, entry)
+                    continue
+            self._name = "message"
+            self._violate(
+                "unknown-content-part",
+                f"choice {entry.index}: a content part of type {kind!r} (not folded)",
+                self._id or None,
+                entry.index,
+            )
+
+    def _merge_thinking(self, node: dict[str, Any], items: list[Any], entry: _Choice) -> None:
+        """The parts of a thinking part, adjacent text parts joined into one."""
+        tree = node.get("thinking")
+        if type(tree) is not list:
+            tree = node["thinking"] = []
+        for item in items:
+            text = item.get("text") if type(item) is dict else None
+            if type(text) is str and item.get("type") == "text":
+                if text:
+                    _add_reasoning(entry, text)
+                if len(item) == 2:  # nothing but its text: joined to the text before it
+                    last = tree[-1] if tree else None
+                    joined = last.get("text") if type(last) is dict else None
+                    if type(joined) is _Fragments:
+                        joined.add(text)
+                    else:
+                        tree.append({"type": "text", "text": _Fragments([text])})
+                    continue
+            tree.append(item)  # kept as sent
+
     def _merge_calls(
         self, node: dict[str, Any], name: str, calls: list[ToolCallDelta], entry: _Choice
     ) -> None:
         items = node.get(name)
         if type(items) is not _ByIndex:
             items = node[name] = _ByIndex()
-        for call in calls:
+        for position, call in enumerate(calls):
             index = call.index
+            if index is UNSET:
+                index = self._place(items, call, position, entry)
             if not 0 <= index <= MAX_INDEX:
                 self._name = "message"
                 self._violate(
@@ -530,6 +754,18 @@ class Accumulator(FoldBase):
                 item = items[index] = {}
             self._merge(item, call, entry)
 
+    def _place(self, items: _ByIndex, call: ToolCallDelta, position: int, entry: _Choice) -> int:
+        """The index of a tool call part sent without one: by its ``id``, else its position."""
+        message = f"choice {entry.index}: a tool call part without index"
+        self._once("tool-call-without-index", message, entry.index)
+        call_id = call.id
+        if type(call_id) is str and call_id:
+            for index, item in items.items():
+                if item.get("id") == call_id:
+                    return index
+            return max(items) + 1 if items else 0
+        return position
+
 
 _TRUNCATED: Final = Outcome(kind="truncated")
 _NO_USAGE: Final = Usage()
@@ -542,6 +778,14 @@ _RANKS: Final[dict[str | None, int]] = {
 }
 """How unfinished a finish reason leaves a choice (an unknown reason counts as ``stop``)."""
 _KIND_OF_RANK: Final[dict[int, Any]] = {1: "completed", 2: "requires_action", 3: "incomplete"}
+
+
+def _add_reasoning(entry: _Choice, piece: str) -> None:
+    reasoning = entry.reasoning
+    if reasoning is None:
+        entry.reasoning = _Fragments([piece])
+    else:
+        reasoning.add(piece)
 
 
 def _count(details: Any, name: str) -> int | None:
@@ -589,11 +833,15 @@ def _build_logprobs(tree: dict[str, Any]) -> ChoiceLogprobs:
 def _build_message(tree: dict[str, Any]) -> ChatCompletionMessage:
     role = tree.get("role")
     fields: dict[str, Any] = {"role": role if type(role) is str else "assistant"}
-    for name in ("content", "refusal"):
+    for name in ("content", "refusal", "reasoning_content", "reasoning"):
         value = tree.get(name, UNSET)
         fields[name] = value.text() if type(value) is _Fragments else value
-    annotations = tree.get("annotations", UNSET)
-    fields["annotations"] = list(annotations) if type(annotations) is list else annotations
+    for name in ("annotations", "reasoning_details"):
+        value = tree.get(name, UNSET)
+        fields[name] = list(value) if type(value) is list else value
+    thinking = tree.get("thinking", UNSET)
+    if type(thinking) is list:
+        fields["thinking"] = _materialize(thinking)
     audio = tree.get("audio", UNSET)
     if type(audio) is dict:
         audio = _build_audio(_materialize(audio))

@@ -21,6 +21,16 @@ know as received (it encodes as ``{"type": "streamkit.unknown", "data":
 ``null``; in deltas every field but ``index`` defaults to ``UNSET``.  Fields
 this schema does not know are ignored.
 
+OpenAI-compatible servers bend the schema in known ways, and these types
+accept each bend rather than refuse the chunk (the fold records a
+violation where it matters, see :mod:`streamkit.dialects.chat._fold`): a
+chunk may lack ``id``, ``created`` or ``model``, send ``choices: null``,
+carry an ``error`` object beside its choices (OpenRouter) or its usage in
+Groq's ``x_groq``; a usage count may be ``null``; a tool call part may lack
+``index``; a delta may carry reasoning (``reasoning_content``,
+``reasoning``, ``reasoning_details``) or, from Mistral, ``content`` as a
+list of typed parts (``text`` and ``thinking``), kept as raw JSON.
+
 Azure OpenAI's ``prompt_filter_results`` (on a chunk) and
 ``content_filter_results`` / ``content_filter_offsets`` (on a chunk's choice)
 are kept as raw JSON on the chunk.  The fold keeps ``prompt_filter_results``
@@ -71,6 +81,7 @@ __all__ = (
     "URLCitationAnnotation",
     "Unknown",
     "UnknownEvent",
+    "XGroq",
 )
 
 UNKNOWN_FIELDS = "streamkit.unknown"
@@ -128,11 +139,16 @@ class CompletionTokensDetails(_Object, frozen=True, kw_only=True):
 
 
 class CompletionUsage(_Object, frozen=True, kw_only=True):
-    """Token usage of a completion: the last chunk's with ``stream_options.include_usage``."""
+    """Token usage of a completion: the last chunk's with ``stream_options.include_usage``.
 
-    prompt_tokens: int
-    completion_tokens: int
-    total_tokens: int
+    OpenAI always sends the three counts; a compatible server may send
+    ``null`` for a count it does not know yet (Databricks, until the last
+    chunk) or leave it out: ``None`` then.
+    """
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
     prompt_tokens_details: PromptTokensDetails | UnsetType | None = UNSET
     completion_tokens_details: CompletionTokensDetails | UnsetType | None = UNSET
 
@@ -185,13 +201,17 @@ class CustomDelta(_Object, frozen=True, kw_only=True):
 class ToolCallDelta(_Object, frozen=True, kw_only=True):
     """Part of a tool call, merged by ``index`` (``id`` and ``type`` come with the first part).
 
+    ``index`` is ``UNSET`` in the parts of servers that leave it out (Mistral,
+    Ollama, Gemini's OpenAI endpoint): the fold then places the part by its
+    ``id``, else by its position in the chunk.
+
     ``unknown`` (JSON key ``"streamkit.unknown"``) is set only for a tool call
     of a kind this dialect does not know, or a part that carries neither
     ``function`` nor ``custom``: it holds, as raw JSON, every key of the part
     other than ``index``, ``id``, ``type``, ``function`` and ``custom``.
     """
 
-    index: int
+    index: int | UnsetType = UNSET
     id: str | UnsetType | None = UNSET
     type: str | UnsetType | None = UNSET
     function: FunctionCallDelta | UnsetType | None = UNSET
@@ -212,15 +232,27 @@ class AudioDelta(_Object, frozen=True, kw_only=True):
 
 
 class ChoiceDelta(_Object, frozen=True, kw_only=True):
-    """What one chunk adds to a choice's message."""
+    """What one chunk adds to a choice's message.
+
+    Beside OpenAI's fields, the reasoning compatible servers stream, each
+    under its own name: ``reasoning_content`` (DeepSeek, Z.ai, vLLM),
+    ``reasoning`` (OpenRouter, Groq) and ``reasoning_details`` (OpenRouter's
+    typed items, kept as raw JSON).  ``content`` is a list of typed parts,
+    kept as raw JSON, in Mistral's reasoning streams: ``{"type": "text",
+    "text": ...}`` and ``{"type": "thinking", "thinking": [{"type": "text",
+    "text": ...}]}``.
+    """
 
     role: str | UnsetType | None = UNSET
-    content: str | UnsetType | None = UNSET
+    content: str | list[dict[str, Any]] | UnsetType | None = UNSET
     refusal: str | UnsetType | None = UNSET
     tool_calls: list[ToolCallDelta] | UnsetType | None = UNSET
     function_call: FunctionCallDelta | UnsetType | None = UNSET
     audio: AudioDelta | UnsetType | None = UNSET
     annotations: list[Annotation] | UnsetType | None = UNSET
+    reasoning_content: str | UnsetType | None = UNSET
+    reasoning: str | UnsetType | None = UNSET
+    reasoning_details: list[dict[str, Any]] | UnsetType | None = UNSET
 
 
 _NO_DELTA = ChoiceDelta()
@@ -230,16 +262,26 @@ class ChunkChoice(_Object, frozen=True, kw_only=True):
     """One choice's part of a chunk.
 
     ``delta`` is always sent by OpenAI; Azure's asynchronous content filter
-    sends choices without one, read as an empty delta.  ``finish_reason`` is
+    sends choices without one, read as an empty delta.  A server that sends
+    a whole ``message`` instead (in a chunk whose ``object`` is
+    ``"chat.completion"``) has it read as the delta.  ``finish_reason`` is
     left out of the audio stream's last part (``delta.audio.expires_at``).
     """
 
     index: int
     delta: ChoiceDelta = _NO_DELTA
+    message: ChoiceDelta | UnsetType = UNSET
     logprobs: ChoiceLogprobs | UnsetType | None = UNSET
     finish_reason: str | UnsetType | None = UNSET
     content_filter_results: dict[str, Any] | UnsetType | None = UNSET
     content_filter_offsets: dict[str, Any] | UnsetType | None = UNSET
+
+
+class XGroq(_Object, frozen=True, kw_only=True):
+    """Groq's ``x_groq`` object on a chunk: its request ``id``, and ``usage`` on the last."""
+
+    id: str | UnsetType | None = UNSET
+    usage: CompletionUsage | UnsetType | None = UNSET
 
 
 class ChatCompletionChunk(_Object, frozen=True, kw_only=True):
@@ -248,20 +290,25 @@ class ChatCompletionChunk(_Object, frozen=True, kw_only=True):
     ``choices`` is ``[]`` in the usage chunk that ends a stream with
     ``stream_options.include_usage``, and absent (``UNSET``) from the padding
     chunks of an audio stream.  ``object`` is ``""`` in Azure's content filter
-    chunks, whose ``id`` and ``model`` are empty too.
+    chunks, whose ``id`` and ``model`` are empty too.  OpenAI always sends
+    ``id``, ``created`` and ``model``; they are ``UNSET`` where a compatible
+    server leaves them out.  ``error`` is an error a server reports inside a
+    chunk (OpenRouter), ``x_groq`` Groq's extension object.
     """
 
-    id: str
+    id: str | UnsetType = UNSET
     object: str = "chat.completion.chunk"
-    created: int
-    model: str
+    created: int | UnsetType = UNSET
+    model: str | UnsetType = UNSET
     service_tier: str | UnsetType | None = UNSET
     system_fingerprint: str | UnsetType | None = UNSET
-    choices: list[ChunkChoice] | UnsetType = UNSET
+    choices: list[ChunkChoice] | UnsetType | None = UNSET
     usage: CompletionUsage | UnsetType | None = UNSET
     obfuscation: str | UnsetType | None = UNSET
     moderation: dict[str, Any] | UnsetType | None = UNSET
     prompt_filter_results: list[dict[str, Any]] | UnsetType | None = UNSET
+    error: ErrorObject | str | UnsetType | None = UNSET
+    x_groq: XGroq | UnsetType | None = UNSET
 
 
 # -- the result: a chat completion -------------------------------------------------------
@@ -317,7 +364,16 @@ class ChatCompletionAudio(_Object, frozen=True, kw_only=True):
 
 
 class ChatCompletionMessage(_Object, frozen=True, kw_only=True):
-    """The message of a choice: what the deltas of that choice built."""
+    """The message of a choice: what the deltas of that choice built.
+
+    The reasoning of a compatible server is kept under the name it streamed
+    it by: ``reasoning_content`` and ``reasoning`` concatenated,
+    ``reasoning_details`` the raw items as sent, in order.  Mistral's
+    ``content`` parts are split: the text parts joined are ``content``, the
+    parts of its thinking parts, joined the same way (adjacent text parts
+    into one), are ``thinking``, as Mistral's own message holds them in its
+    ``{"type": "thinking", "thinking": [...]}`` part.
+    """
 
     role: str = "assistant"
     content: str | UnsetType | None = UNSET
@@ -326,6 +382,10 @@ class ChatCompletionMessage(_Object, frozen=True, kw_only=True):
     audio: ChatCompletionAudio | UnsetType | None = UNSET
     function_call: FunctionCall | UnsetType | None = UNSET
     tool_calls: list[ToolCall] | UnsetType | None = UNSET
+    reasoning_content: str | UnsetType | None = UNSET
+    reasoning: str | UnsetType | None = UNSET
+    reasoning_details: list[dict[str, Any]] | UnsetType | None = UNSET
+    thinking: list[dict[str, Any]] | UnsetType = UNSET
 
 
 class Choice(_Object, frozen=True, kw_only=True):

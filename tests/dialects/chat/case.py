@@ -68,6 +68,33 @@ CASE = Case(
         ),
         "openllmetry_azure-content-filter_2024-04-25.sse": Expect("completed", "stop", False, 0),
         "ruby-openai_text-gpt35-0301_2023-04-29.sse": Expect("completed", "stop", False, 0),
+        # OpenAI-compatible servers: how each ends, and the bends of the schema it shows.
+        "compat-databricks_null-usage-counts_2025-12-31.sse": Expect(
+            "completed", "stop", True, 0, warnings=("null-usage-count",)
+        ),
+        "compat-gemini_tool-call-no-index-no-id_2025-03-02.sse": Expect(
+            "requires_action", "stop", True, 1, warnings=("missing-field", "tool-call-without-index")
+        ),
+        "compat-groq_compound-executed-tools-new-id-per-chunk_2025-09-17.sse": Expect(
+            "completed", "stop", True, 0, warnings=("other-id",)
+        ),
+        "compat-groq_error-event-no-done_2026-02-18.sse": Expect("errored", None, False, 0),
+        "compat-mistral_thinking-content-list_2025-11-28.sse": Expect(
+            "completed", "stop", True, 0, warnings=("content-parts",)
+        ),
+        "compat-mistral_tool-call-no-index_2025-01-12.sse": Expect(
+            "requires_action", "tool_calls", True, 1, warnings=("tool-call-without-index",)
+        ),
+        "compat-mistral_tool-call-with-index-padding_2026-08-19.sse": Expect(
+            "requires_action", "tool_calls", True, 1
+        ),
+        "compat-ollama_tool-call-no-index_2024-11-29.sse": Expect(
+            "requires_action", "stop", False, 1, warnings=("tool-call-without-index",)
+        ),
+        "compat-openrouter_error-chunk-reasoning-details_2025-11-03.sse": Expect(
+            "errored", None, True, 0
+        ),
+        "compat-together_finish-eos-token-id_2025-02-20.sse": Expect("completed", "eos", True, 0),
     },
     default=Expect("completed", "stop", True, 0),
 )

@@ -28,6 +28,7 @@ __all__ = (
     "random_completion",
     "sse",
     "token",
+    "without",
 )
 
 JSON = dict[str, Any]
@@ -59,6 +60,11 @@ def chunk(choices: list[JSON] | None = None, *, id: str = ID, **fields: Any) -> 
     obj["usage"] = None
     obj.update(fields)
     return obj
+
+
+def without(obj: JSON, *keys: str) -> JSON:
+    """*obj* without *keys*: a chunk as a server that leaves fields out sends it."""
+    return {key: value for key, value in obj.items() if key not in keys}
 
 
 def call(

@@ -51,6 +51,9 @@ def test_merge_table_declares_the_rules() -> None:
         ("ChoiceDelta", "refusal"): "concat",
         ("ChoiceDelta", "tool_calls"): "by_index",
         ("ChoiceDelta", "annotations"): "append",
+        ("ChoiceDelta", "reasoning_content"): "concat",
+        ("ChoiceDelta", "reasoning"): "concat",
+        ("ChoiceDelta", "reasoning_details"): "append",
         ("FunctionCallDelta", "arguments"): "concat",
         ("CustomDelta", "input"): "concat",
         ("AudioDelta", "data"): "concat",
@@ -393,14 +396,17 @@ def test_chunk_after_done_is_a_violation_and_still_folded() -> None:
         stream.fold(strict=True)
 
 
-def test_chunk_of_another_completion_is_a_violation_and_not_folded() -> None:
+def test_chunk_of_another_completion_is_a_violation_and_still_folded() -> None:
+    """One stream is one completion: a chunk of another id joins it (reported once)."""
     stream = Stream().start().text("a")
     stream.emit(s.chunk([{"index": 0, "delta": {"content": "X"}}], id="chatcmpl-other"))
     stream.emit(s.chunk([{"index": 0, "delta": {"content": "Y"}}], id=""))
+    stream.emit(s.chunk([{"index": 0, "delta": {"content": "Z"}}], id="chatcmpl-third"))
     acc = stream.text("b").fold()
     assert _kinds(acc) == [("other-id", 2)]
     assert "chatcmpl-other" in acc.warnings[0].message
-    assert _message(acc)["content"] == "aYb"
+    assert _message(acc)["content"] == "aXYZb"
+    assert _result(acc).id == s.ID
     with pytest.raises(FoldError, match="other"):
         stream.fold(strict=True)
 
