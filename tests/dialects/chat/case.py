@@ -73,7 +73,11 @@ CASE = Case(
             "completed", "stop", True, 0, warnings=("null-usage-count",)
         ),
         "compat-gemini_tool-call-no-index-no-id_2025-03-02.sse": Expect(
-            "requires_action", "stop", True, 1, warnings=("missing-field", "tool-call-without-index")
+            "requires_action",
+            "stop",
+            True,
+            1,
+            warnings=("missing-field", "tool-call-without-index"),
         ),
         "compat-groq_compound-executed-tools-new-id-per-chunk_2025-09-17.sse": Expect(
             "completed", "stop", True, 0, warnings=("other-id",)
