@@ -114,8 +114,8 @@ def test_import_streamkit_needs_no_http_library() -> None:
 
 
 def test_both_adapters_share_one_implementation() -> None:
-    import httpx
-    import httpx2
+    httpx = pytest.importorskip("httpx")
+    httpx2 = pytest.importorskip("httpx2")
 
     import streamkit.httpx
     import streamkit.httpx2
