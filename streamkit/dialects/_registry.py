@@ -40,6 +40,7 @@ __all__ = (
     "Dialect",
     "DialectName",
     "ErrorPolicy",
+    "Transcript",
     "choose",
     "claimant",
     "dialect_of",
@@ -71,6 +72,25 @@ def _is_text(delta: Delta) -> bool:
     return delta.kind == "text"
 
 
+class Transcript(Protocol):
+    """A sans-IO renderer of a dialect's events as the chat transcript its user saw.
+
+    ``feed(event)`` returns the text the event adds (``""`` when it adds
+    none), ``close()`` the text that ends the transcript (how the stream
+    ended), so that the caller prints the text as it streamed.
+    """
+
+    def feed(self, event: Any, /) -> str: ...
+
+    def close(self) -> str: ...
+
+
+def _default_transcript() -> Transcript:
+    from ._transcript import DefaultTranscript  # it reads the registry: imported when used
+
+    return DefaultTranscript()
+
+
 @attrs.frozen
 class Dialect(Generic[_E]):
     """One streaming API's vocabulary, as the layers above know it.
@@ -91,6 +111,10 @@ class Dialect(Generic[_E]):
       keeps choice 0's);
     - ``is_keepalive(event)`` tells events that only show the connection is
       alive (they do not reset an idle timeout);
+    - ``transcript()`` makes a sans-IO renderer of the dialect's events as
+      the chat its user saw (a :class:`~streamkit.dialects.Transcript`:
+      ``feed(event) -> str``, ``close() -> str``), what ``streamkit replay
+      --text`` prints; by default one read through the common face alone;
     - ``detect(name, data)`` says whether the first frame of a stream looks
       like this dialect, for ``dialect="auto"``;
     - ``framing`` names the wire format: ``"sse"``, ``"eventstream"`` or
@@ -106,6 +130,7 @@ class Dialect(Generic[_E]):
     deltas: Callable[[Any], Sequence[Delta]] = _no_deltas
     is_answer: Callable[[Delta], bool] = _is_text
     is_keepalive: Callable[[Any], bool] = _never
+    transcript: Callable[[], Transcript] = _default_transcript
     detect: Callable[[str, bytes | memoryview], bool] = _claims_nothing
     framing: Framing = "sse"
 

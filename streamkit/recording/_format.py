@@ -203,7 +203,10 @@ def load(
     with open(name, "rb") as file:
         data = file.read()
     if name.endswith(".gz"):
-        data = _gunzip(data, name)
+        data, whole = _gunzip(data, name)
+        if not whole and is_raw_sse(name):  # a recording's torn final line is warned of below
+            message = f"{name}: compressed stream ended early (the body is cut short)"
+            warnings.warn(message, RecordingWarning, stacklevel=3)
     if is_raw_sse(name):
         chunks = ((0.0, data),) if data else ()
         stream = RecordedStream(chunks, "eof", end_t=0.0, dialect=dialect)
@@ -211,8 +214,10 @@ def load(
     return _Parser(name, dialect).parse(data)
 
 
-def _gunzip(data: bytes, name: str) -> bytes:
+def _gunzip(data: bytes, name: str) -> tuple[bytes, bool]:
+    """The decompressed bytes, and whether the gzip stream was whole (not cut short)."""
     parts = []
+    whole = True
     while data:
         inflater = zlib.decompressobj(wbits=31)
         try:
@@ -220,9 +225,10 @@ def _gunzip(data: bytes, name: str) -> bytes:
         except zlib.error:
             raise RecordingError("not valid gzip", path=name) from None
         if not inflater.eof:  # cut short, e.g. the recorder was killed: keep what is there
+            whole = False
             break
         data = inflater.unused_data
-    return b"".join(parts)
+    return b"".join(parts), whole
 
 
 def _is_time(value: object) -> bool:

@@ -8,7 +8,7 @@ from typing import get_args
 
 from streamkit.dialects._registry import Dialect
 
-from . import _face
+from . import _face, _transcript
 from ._decode import EVENT_NAMES, decode_event
 from ._fold import (
     Accumulator,
@@ -161,6 +161,7 @@ DIALECT: Dialect[AssistantStreamEvent] = Dialect(
     deltas=_face.deltas,
     accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
     detect=lambda name, data: name.startswith("thread."),
+    transcript=_transcript.AssistantsTranscript,
 )
 """The Assistants dialect, as the stream layer and the registry know it."""
 

@@ -16,7 +16,7 @@ from typing import get_args
 
 from streamkit.dialects._registry import Dialect
 
-from . import _face
+from . import _face, _transcript
 from ._decode import EVENT_NAMES, decode_event
 from ._fold import Accumulator, Drift, Violation
 from ._schema import (
@@ -140,6 +140,7 @@ DIALECT: Dialect[ResponseStreamEvent] = Dialect(
     deltas=_face.deltas,
     accumulator=Accumulator,  # type: ignore[arg-type]  # until the fold has the common face
     detect=lambda name, data: name.startswith("response."),
+    transcript=_transcript.ResponsesTranscript,
 )
 """The Responses dialect, as the stream layer and the registry know it."""
 
