@@ -6,6 +6,7 @@ import base64
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -304,3 +306,60 @@ def sse_server(served: Served) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+# -- the inspect page --------------------------------------------------------------------
+
+_VOID = frozenset({"meta", "br", "img", "hr", "input", "link", "source", "wbr", "col"})
+_SVG_EMPTY = frozenset({"line", "rect", "polyline", "polygon", "path", "circle"})
+
+
+class _Checker(HTMLParser):
+    """Checks that every element is closed in order, and collects tags and attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in _SVG_EMPTY and tag not in _VOID:
+            self.problems.append(f"<{tag}/> is not an empty element")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+        else:
+            self.open.pop()
+
+
+def check_html(page: str, report: dict[str, Any]) -> list[tuple[str, dict[str, str | None]]]:
+    """*page* is a well-formed, self-contained ``inspect`` page of *report*: its tags.
+
+    Every element closes in order; nothing is fetched (no script, no link,
+    no ``src``, no ``url()``); one lane strip per lane the report counts,
+    each in its own colour; each table appears once.
+    """
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    checker = _Checker()
+    checker.feed(page)
+    checker.close()
+    assert checker.problems == [], checker.problems
+    assert checker.open == [], checker.open
+    lowered = page.lower()
+    for banned in ("<script", "<link", "src=", "href=", "@import", "url("):
+        assert banned not in lowered, banned
+    strips = [a for tag, a in checker.tags if tag == "svg" and a.get("class") == "strip"]
+    assert sorted(str(a["data-lane"]) for a in strips) == sorted(report["lanes"])
+    colours = [a["data-colour"] for a in strips]
+    assert len(set(colours)) == len(colours)
+    assert page.count("<table>") == len(set(re.findall(r"<h2>([^<]+)</h2>", page)))
+    assert "<pre" not in page
+    return checker.tags

@@ -48,13 +48,14 @@ LANE_NAMES: dict[EventKind, str] = {
     "reasoning": "reasoning",
     "keepalive": "keep-alive",
     "error": "error",
-    "other": "unknown / invalid",
+    "other": "other",
 }
 CURVE = "#16a34a"
 STALL = "#fca5a5"
 GAP = "#fcd34d"
 
 _W = 1000.0  # the width of every strip's viewBox
+_PAD = 6.0  # of it left free at each end, so that a tick at the first or last instant shows
 _STRIP_H = 20.0
 _CURVE_H = 100.0
 
@@ -93,12 +94,16 @@ svg .boundary { stroke: var(--muted); stroke-width: 1px; stroke-dasharray: 2 2; 
 .axis span.edge { transform: none; }
 .axis .title { left: 50%; top: 18px; }
 table { border-collapse: collapse; font-size: 13px; }
-th, td { padding: 3px 14px 3px 0; text-align: left; vertical-align: top; }
+th, td { padding: 3px 14px 3px 0; text-align: left; vertical-align: top; white-space: nowrap; }
+td.wrap { white-space: normal; min-width: 14rem; }
 th { color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--rule); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .scroll { overflow-x: auto; }
-code { font-size: 12px; overflow-wrap: anywhere; }
+code { font-size: 12px; }
+td.wrap code { overflow-wrap: anywhere; }
 @media (max-width: 640px) {
+  .facts { grid-template-columns: repeat(auto-fill, minmax(6.5rem, 1fr)); gap: 6px; }
+  .facts div { padding: 4px 8px; }
   .chart { grid-template-columns: 5rem minmax(0, 1fr); gap: 4px 8px; }
   .label { font-size: 11px; }
   .axis span.minor { display: none; }
@@ -127,9 +132,12 @@ class _Scale:
         self.timed = bool(report["timed"]) and report["duration_s"] > 0
         self.span = report["duration_s"] if self.timed else float(max(len(marks) - 1, 1))
 
+    def at(self, value: float) -> float:
+        """Where *value* (seconds, or an event number) goes across the strip."""
+        return _PAD + (_W - 2 * _PAD) * value / self.span if self.span else _PAD
+
     def x(self, t: float, ordinal: int) -> float:
-        value = t if self.timed else float(ordinal)
-        return _W * value / self.span if self.span else 0.0
+        return self.at(t if self.timed else float(ordinal))
 
 
 def _longest_gap(marks: list[Mark]) -> tuple[float, float] | None:
@@ -205,16 +213,16 @@ def _strip(lane: EventKind, ticks: Iterable[str], background: str) -> str:
 def _curve(report: dict[str, Any], timeline: Timeline, scale: _Scale, background: str) -> str:
     chars = max(report["text_chars"], 1)
     top = _CURVE_H - 4
-    points = ["0,100"]
+    points = [f"{_num(_PAD)},100"]
     previous = 100.0
     for t, ordinal, total in timeline.text:
         x = _num(scale.x(t, ordinal))
         y = 100.0 - top * total / chars
         points.append(f"{x},{_num(previous)} {x},{_num(y)}")
         previous = y
-    points.append(f"{_num(_W)},{_num(previous)}")
+    points.append(f"{_num(_W - _PAD)},{_num(previous)}")
     line = " ".join(points)
-    area = f"{line} {_num(_W)},100"
+    area = f"{line} {_num(_W - _PAD)},100"
     return (
         f'<svg class="curve" viewBox="0 0 {_num(_W)} {_num(_CURVE_H)}" '
         'preserveAspectRatio="none" role="img" aria-label="cumulative answer text">'
@@ -228,7 +236,7 @@ def _axis(scale: _Scale) -> str:
     ticks = _ticks(scale.span, 6 if scale.timed else 5)
     spans = []
     for i, tick in enumerate(ticks):
-        left = 100 * tick / scale.span if scale.span else 0
+        left = 100 * scale.at(tick) / _W
         label = f"{tick:g} s" if scale.timed else f"{tick:g}"
         kind = ' class="edge"' if i == 0 else (' class="minor"' if i % 2 else "")
         spans.append(f'<span{kind} style="left:{_num(left)}%">{escape(label)}</span>')
@@ -283,34 +291,51 @@ def _legend(report: dict[str, Any], lanes: list[EventKind], timeline: Timeline, 
     return f'<ul class="legend">{"".join(items)}</ul>'
 
 
-def _table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+def _table(head: list[str], rows: list[list[str]], numeric: set[int], wrap: int = -1) -> str:
+    """A table: the *numeric* columns aligned right, the *wrap* column's text wrapped."""
+
     def cells(tag: str, values: list[str]) -> str:
-        return "".join(
-            f'<{tag} class="num">{v}</{tag}>' if i in numeric else f"<{tag}>{v}</{tag}>"
-            for i, v in enumerate(values)
-        )
+        out = []
+        for i, value in enumerate(values):
+            kind = "num" if i in numeric else "wrap" if i == wrap and tag == "td" else ""
+            attr = f' class="{kind}"' if kind else ""
+            out.append(f"<{tag}{attr}>{value}</{tag}>")
+        return "".join(out)
 
     body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
     return f'<div class="scroll"><table><tr>{cells("th", head)}</tr>{body}</table></div>'
 
 
 def _sections(report: dict[str, Any], marks: list[Mark]) -> str:
-    lane_of: dict[str, EventKind] = {}
+    lanes: dict[str, Counter[EventKind]] = {}
     sizes: Counter[str] = Counter()
+    first: dict[str, float] = {}
     for mark in marks:
-        lane_of.setdefault(mark.name, mark.lane)
+        lanes.setdefault(mark.name, Counter())[mark.lane] += 1
         sizes[mark.name] += mark.size
+        first.setdefault(mark.name, mark.t)
+
+    def lane_cell(name: str) -> str:
+        return " ".join(
+            f'<span class="swatch" style="background:{PALETTE[lane]}"></span> '
+            f"{escape(LANE_NAMES[lane])}"
+            for lane in EVENT_KINDS
+            if lane in lanes[name]
+        )
+
+    timed = report["timed"]
     rows = [
         [
             f"<code>{escape(name)}</code>",
-            f'<span class="swatch" style="background:{PALETTE[lane_of[name]]}"></span> '
-            f"{escape(LANE_NAMES[lane_of[name]])}",
+            lane_cell(name),
             f"{count:,}",
             f"{sizes[name]:,}",
+            f"{first[name]:.3f} s" if timed else "-",
         ]
         for name, count in report["events"].items()
     ]
-    out = ["<h2>Events</h2>", _table(["event", "lane", "count", "bytes"], rows, {2, 3})]
+    head = ["event", "lanes", "count", "bytes", "first at"]
+    out = ["<h2>Events</h2>", _table(head, rows, {2, 3, 4})]
     if report["stalls"]:
         rows = [
             [f"{s['at_s']:.3f} s", f"{s['seconds']:.3f} s", escape(s["after"]), str(s["stream"])]
@@ -322,7 +347,7 @@ def _sections(report: dict[str, Any], marks: list[Mark]) -> str:
             [escape(c["name"]), f"<code>{escape(c['arguments'])}</code>", escape(str(c["id"]))]
             for c in report["tool_calls"]
         ]
-        out += ["<h2>Tool calls</h2>", _table(["name", "arguments", "id"], rows, set())]
+        out += ["<h2>Tool calls</h2>", _table(["name", "arguments", "id"], rows, set(), 1)]
     problems = [
         [escape(w["kind"]), f"#{w['ordinal']} {escape(w['event'])}", escape(w["message"])]
         for w in report["warnings"]
@@ -333,7 +358,10 @@ def _sections(report: dict[str, Any], marks: list[Mark]) -> str:
         for o in report["oversize_events"]
     ]
     if problems:
-        out += ["<h2>Warnings and errors</h2>", _table(["kind", "event", "what"], problems, set())]
+        out += [
+            "<h2>Warnings and errors</h2>",
+            _table(["kind", "event", "what"], problems, set(), 2),
+        ]
     return "".join(out)
 
 

@@ -203,10 +203,7 @@ def load(
     with open(name, "rb") as file:
         data = file.read()
     if name.endswith(".gz"):
-        data, whole = _gunzip(data, name)
-        if not whole and is_raw_sse(name):  # a recording's torn final line is warned of below
-            message = f"{name}: compressed stream ended early (the body is cut short)"
-            warnings.warn(message, RecordingWarning, stacklevel=3)
+        data = _gunzip(data, name)
     if is_raw_sse(name):
         chunks = ((0.0, data),) if data else ()
         stream = RecordedStream(chunks, "eof", end_t=0.0, dialect=dialect)
@@ -214,10 +211,8 @@ def load(
     return _Parser(name, dialect).parse(data)
 
 
-def _gunzip(data: bytes, name: str) -> tuple[bytes, bool]:
-    """The decompressed bytes, and whether the gzip stream was whole (not cut short)."""
+def _gunzip(data: bytes, name: str) -> bytes:
     parts = []
-    whole = True
     while data:
         inflater = zlib.decompressobj(wbits=31)
         try:
@@ -225,10 +220,12 @@ def _gunzip(data: bytes, name: str) -> tuple[bytes, bool]:
         except zlib.error:
             raise RecordingError("not valid gzip", path=name) from None
         if not inflater.eof:  # cut short, e.g. the recorder was killed: keep what is there
-            whole = False
+            if is_raw_sse(name):  # (a recording's torn final line is warned of as such)
+                message = f"{name}: compressed stream ended early: the body is cut short"
+                warnings.warn(message, RecordingWarning, stacklevel=4)
             break
         data = inflater.unused_data
-    return b"".join(parts), whole
+    return b"".join(parts)
 
 
 def _is_time(value: object) -> bool:
