@@ -1,27 +1,31 @@
-"""What ``inspect`` measures: every event's time, lane and size, the timing, the fold.
+"""What ``inspect`` measures: every event's time and lane, the timing, the fold.
 
-Each selected stream is decoded on its own, chunk by chunk, each event
-stamped with the recorded time of the chunk that completed it, and all of
-them are folded into one accumulator.  The lane of an event is its
-dialect's ``kind`` (unknown and invalid events, which belong to no dialect,
-are ``"other"``); the timing is :class:`streamkit.Timing`'s, fed the
-recorded times; the text curve counts the answer text (the deltas the
-dialect's ``is_answer`` keeps), as the fold's ``text`` has it.
+Each selected stream is decoded on its own, each event stamped with the
+recorded time of the chunk that completed it, and all of them are folded
+into one accumulator.  The lane of an event is its dialect's ``kind``
+(unknown and invalid events, which belong to no dialect, are ``"other"``);
+the timing is :class:`streamkit.Timing`'s, fed the recorded times; the text
+curve counts the answer text (the deltas the dialect's ``is_answer`` keeps),
+as the fold's ``text`` has it.
 
-Under ``--on-error raise`` the events are read with ``--max-event-size`` as
-any reader would, and one held longer fails.  Otherwise the whole body is
-read (it is in memory already) and each event whose data is larger than
-the limit is reported as oversize instead, so the report goes on past it.
+``--max-event-size`` is a reader's limit (the bytes one unfinished event may
+hold between chunks).  Under ``--on-error raise`` the events are read with
+it, and the first event held longer fails the command, as it fails any
+reader.  Otherwise the stream is read whole (it is in memory already), and
+read again with the limit to find where such a reader would fail: that
+event is reported as oversize, and the report goes on past it.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from streamkit._pipeline import Pipeline
+from streamkit._errors import EventTooLarge
+from streamkit._sync import iter_events
 from streamkit._timing import Timing
 from streamkit.dialects import InvalidEvent, UnknownEvent
 from streamkit.dialects._transcript import error_text, event_name
@@ -31,7 +35,7 @@ from ._face import model_of, outcome_document, usage_document
 from ._output import plain
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from streamkit._pipeline import ErrorPolicy
     from streamkit.dialects._face import EventKind
@@ -50,7 +54,6 @@ class Mark:
     name: str
     lane: EventKind
     stream: int
-    size: int  # bytes of its data
 
 
 @dataclass
@@ -79,14 +82,22 @@ def _max(values: list[float | None]) -> float | None:
     return max(present) if present else None
 
 
+def _timed(recorded: RecordedStream, base: float, now: list[float]) -> Iterator[bytes]:
+    """The stream's chunks, setting ``now[0]`` to each one's time before it is decoded."""
+    for t, chunk in recorded.chunks:
+        now[0] = t - base
+        yield chunk
+
+
 class _Analysis:
     """The state of one ``inspect`` run over a source's streams."""
 
-    def __init__(self, source: Source, on_error: ErrorPolicy, limit: int) -> None:
+    def __init__(self, source: Source, on_error: ErrorPolicy, limit: int, stall: float) -> None:
         self.source = source
         self.dialect = dialect = source.decoder
         self.on_error: ErrorPolicy = on_error
         self.limit = limit
+        self.stall = stall
         self.acc = dialect.accumulator()
         self.census = Census(source)
         self.timeline = Timeline()
@@ -95,59 +106,66 @@ class _Analysis:
         self.unknown: Counter[str] = Counter()
         self.invalid: Counter[str] = Counter()
         self.oversize: list[dict[str, Any]] = []
-        self.largest: dict[str, Any] | None = None
         self.timings: list[Timing] = []
         self.gaps: list[float] = []
         self.stalls: list[dict[str, Any]] = []
         self.chars = 0
         self.first_text: float | None = None
+        self.index = 0  # of the stream being read
+        self.prev_t, self.prev_name, self.first = 0.0, "", True
 
-    def stream(self, index: int, recorded: RecordedStream, base: float, stall: float) -> None:
+    def stream(self, index: int, recorded: RecordedStream, base: float) -> None:
         """Decode and measure one stream."""
-        body = sum(len(chunk) for _, chunk in recorded.chunks)
-        limit = self.limit if self.on_error == "raise" else max(self.limit, body + 1)
-        pipeline = Pipeline(self.dialect, self.on_error, limit)
-        timing = Timing(start=base)
+        limit = self.limit if self.on_error == "raise" else sys.maxsize
+        timing = Timing(start=0.0)
         self.timings.append(timing)
+        self.index = index
         self.prev_t, self.prev_name, self.first = recorded.t0 - base, "(stream start)", True
-        t = self.prev_t
-        for at, chunk in recorded.chunks:
-            t = at - base
-            self.frames(pipeline, pipeline.feed(chunk), index, t, timing, stall)
-        self.frames(pipeline, pipeline.close(), index, t, timing, stall)
-        pipeline.finish()
+        marked = len(self.timeline.marks)
+        now = [self.prev_t]
+        chunks = _timed(recorded, base, now)
+        for event in iter_events(
+            chunks, self.dialect, on_error=self.on_error, max_event_size=limit
+        ):
+            self.event(event, now[0], timing)
         if recorded.end_t is not None:
-            self.silence(index, recorded.end_t - base, stall)
+            self.silence(recorded.end_t - base)
+        if self.on_error != "raise":
+            self.reader_limit(index, recorded, marked)
 
-    def silence(self, index: int, t: float, stall: float) -> None:
-        """A stall, when nothing came for longer than *stall* before *t*."""
-        if t - self.prev_t > stall:
-            self.stalls.append(
+    def reader_limit(self, index: int, recorded: RecordedStream, marked: int) -> None:
+        """Where a reader given the limit fails on this stream, if it does: an oversize event."""
+        count = 0
+        chunks = (chunk for _, chunk in recorded.chunks)
+        try:
+            for _ in iter_events(chunks, self.dialect, on_error="yield", max_event_size=self.limit):
+                count += 1
+        except EventTooLarge as exc:
+            ordinal = marked + count
+            marks = self.timeline.marks
+            self.oversize.append(
                 {
                     "stream": index,
+                    "ordinal": ordinal,
+                    "event": marks[ordinal].name if ordinal < len(marks) else None,
+                    "offset": exc.offset,
+                    "message": exc.message,
+                }
+            )
+
+    def silence(self, t: float) -> None:
+        """A stall, when nothing came for longer than the threshold before *t*."""
+        if t - self.prev_t > self.stall:
+            self.stalls.append(
+                {
+                    "stream": self.index,
                     "at_s": self.prev_t,
                     "seconds": t - self.prev_t,
                     "after": self.prev_name,
                 }
             )
 
-    def frames(
-        self,
-        pipeline: Pipeline,
-        frames: list[Any],
-        index: int,
-        t: float,
-        timing: Timing,
-        stall: float,
-    ) -> None:
-        for frame in frames:
-            size = len(frame.data)
-            for event in pipeline.events([frame]):
-                self.event(event, index, t, size, timing, stall)
-
-    def event(
-        self, event: Any, index: int, t: float, size: int, timing: Timing, stall: float
-    ) -> None:
+    def event(self, event: Any, t: float, timing: Timing) -> None:
         name = event_name(event)
         ordinal = len(self.timeline.marks)
         self.counts[name] += 1
@@ -162,10 +180,10 @@ class _Analysis:
         self.lanes[lane] += 1
         self.acc.feed(event)
         seen = timing.content_deltas
-        timing.mark(event, at=t + timing.start)
+        timing.mark(event, at=t)
         if timing.content_deltas > seen and self.timeline.first_content is None:
             self.timeline.first_content = ordinal
-        self.timeline.marks.append(Mark(t, name, lane, index, size))
+        self.timeline.marks.append(Mark(t, name, lane, self.index))
         answer = sum(
             len(delta.text) for delta in self.dialect.deltas(event) if self.dialect.is_answer(delta)
         )
@@ -174,15 +192,9 @@ class _Analysis:
             self.timeline.text.append((t, ordinal, self.chars))
             if self.first_text is None:
                 self.first_text = t
-        if self.largest is None or size > self.largest["bytes"]:
-            self.largest = {"stream": index, "ordinal": ordinal, "event": name, "bytes": size}
-        if size > self.limit:
-            self.oversize.append(
-                {"stream": index, "ordinal": ordinal, "event": name, "bytes": size}
-            )
         if not self.first:
             self.gaps.append(t - self.prev_t)
-        self.silence(index, t, stall)
+        self.silence(t)
         self.prev_t, self.prev_name, self.first = t, name, False
 
 
@@ -190,12 +202,12 @@ def analyse(
     source: Source, on_error: ErrorPolicy, stall: float, max_event_size: int
 ) -> tuple[dict[str, Any], Timeline]:
     """The ``inspect`` report of *source* as builtins, and the timeline behind it."""
-    run = _Analysis(source, on_error, max_event_size)
+    run = _Analysis(source, on_error, max_event_size, stall)
     streams = source.selected
     base = streams[0].t0 if streams else 0.0
     per_stream: list[dict[str, Any]] = []
     for index, recorded in zip(source.indices, streams, strict=True):
-        run.stream(index, recorded, base, stall)
+        run.stream(index, recorded, base)
         per_stream.append(
             {
                 "stream": index,
@@ -228,7 +240,6 @@ def analyse(
         "unknown_events": dict(run.unknown),
         "invalid_events": dict(run.invalid),
         "max_event_size": max_event_size,
-        "largest_event": run.largest,
         "oversize_events": run.oversize,
         "first_event_s": _min([timing.first_event for timing in run.timings]),
         "first_content_s": _min([timing.first_content for timing in run.timings]),

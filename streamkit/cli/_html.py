@@ -308,11 +308,9 @@ def _table(head: list[str], rows: list[list[str]], numeric: set[int], wrap: int 
 
 def _sections(report: dict[str, Any], marks: list[Mark]) -> str:
     lanes: dict[str, Counter[EventKind]] = {}
-    sizes: Counter[str] = Counter()
     first: dict[str, float] = {}
     for mark in marks:
         lanes.setdefault(mark.name, Counter())[mark.lane] += 1
-        sizes[mark.name] += mark.size
         first.setdefault(mark.name, mark.t)
 
     def lane_cell(name: str) -> str:
@@ -329,13 +327,12 @@ def _sections(report: dict[str, Any], marks: list[Mark]) -> str:
             f"<code>{escape(name)}</code>",
             lane_cell(name),
             f"{count:,}",
-            f"{sizes[name]:,}",
             f"{first[name]:.3f} s" if timed else "-",
         ]
         for name, count in report["events"].items()
     ]
-    head = ["event", "lanes", "count", "bytes", "first at"]
-    out = ["<h2>Events</h2>", _table(head, rows, {2, 3, 4})]
+    head = ["event", "lanes", "count", "first at"]
+    out = ["<h2>Events</h2>", _table(head, rows, {2, 3})]
     if report["stalls"]:
         rows = [
             [f"{s['at_s']:.3f} s", f"{s['seconds']:.3f} s", escape(s["after"]), str(s["stream"])]
@@ -354,7 +351,14 @@ def _sections(report: dict[str, Any], marks: list[Mark]) -> str:
     ]
     problems += [["error", "", escape(e)] for e in report["errors"]]
     problems += [
-        ["oversize", f"#{o['ordinal']} {escape(o['event'])}", f"{o['bytes']:,} bytes"]
+        [
+            "oversize",
+            f"#{o['ordinal']} {escape(str(o['event']))}",
+            escape(
+                f"a reader with max_event_size={report['max_event_size']} fails here: "
+                f"{o['message']} (at byte {o['offset']})"
+            ),
+        ]
         for o in report["oversize_events"]
     ]
     if problems:
@@ -375,7 +379,7 @@ def render_html(report: dict[str, Any], timeline: Timeline) -> str:
     ticks: dict[str, list[str]] = {lane: [] for lane in lanes}
     for ordinal, mark in enumerate(marks):
         x = _num(scale.x(mark.t, ordinal))
-        tip = f"{_when(scale, mark, ordinal)} · {mark.name} · {mark.size:,} B"
+        tip = f"{_when(scale, mark, ordinal)} · #{ordinal} {mark.name}"
         if len(report["streams"]) > 1:
             tip += f" · stream {mark.stream}"
         ticks[mark.lane].append(

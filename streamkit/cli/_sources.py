@@ -158,16 +158,20 @@ def load(file: str, dialect: str, stream: int | None, *, max_event_size: int) ->
 
 
 def detect(source: Source, max_event_size: int) -> Dialect[Any]:
-    """The dialect that claims the first event of *source*, as ``dialect="auto"`` picks it."""
+    """The dialect that claims the first event of *source*, as ``dialect="auto"`` picks it.
+
+    The stream layer's own search: the first bytes tell the framing, the
+    first frame a dialect's detection claims names the dialect (even when
+    its payload then fails to decode).
+    """
     first: str | None = None
     for recorded in source.selected:
         pipeline = Pipeline("auto", "yield", max_event_size)
-        for _, chunk in [*recorded.chunks, (0.0, None)]:
+        for chunk in [*(chunk for _, chunk in recorded.chunks), None]:
             frames = pipeline.close() if chunk is None else pipeline.feed(chunk)
-            for frame in frames:
-                first = frame.event if first is None else first
-                for _ in pipeline.events([frame]):
-                    pass
+            if first is None and frames:
+                first = frames[0].event
+            for _ in pipeline.events(frames):
                 if pipeline.dialect is not None:
                     return pipeline.dialect
     if first is None:

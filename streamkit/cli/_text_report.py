@@ -61,16 +61,16 @@ def render_report(report: dict[str, Any]) -> str:
             note = f"  ({report['invalid_events'][name]} invalid)"
         lines.append(f"  {name:<{width}} {count:>7,}{note}")
     lanes = ", ".join(f"{lane} {count:,}" for lane, count in report["lanes"].items())
-    largest = report["largest_event"]
     lines.append(_row("lanes", lanes or "-"))
-    if largest is not None:
-        lines.append(_row("largest event", f"{largest['bytes']:,} bytes ({largest['event']})"))
     oversize = report["oversize_events"]
-    if oversize:
-        limit = f"> {report['max_event_size']:,} B"
-        lines.append(_row(f"oversize {limit}", f"{len(oversize)}"))
+    limit = f"{report['max_event_size']:,} B"
+    if not oversize:
+        lines.append(_row("events > limit", f"none (max event size {limit})"))
+    else:
+        lines.append(_row("events > limit", f"{len(oversize)} (max event size {limit})"))
         lines += [
-            f"  #{o['ordinal']} {o['event']}: {o['bytes']:,} bytes (stream {o['stream']})"
+            f"  #{o['ordinal']} {o['event']} (stream {o['stream']}): a reader fails here:"
+            f" {o['message']} at byte {o['offset']}"
             for o in oversize[:_LISTED]
         ]
     gaps = report["gaps"]
