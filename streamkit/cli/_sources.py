@@ -2,7 +2,8 @@
 
 ``FILE`` is a recording (``.ndjson``, ``.ndjson.gz``) or a raw body
 (``.sse``, ``.sse.gz``), told apart by the suffix as everywhere in
-streamkit, or ``-`` for standard input.  Standard input has no suffix, so it
+streamkit, or a binary body (an AWS event stream, told by its first byte),
+or ``-`` for standard input.  Standard input has no suffix, so it
 is sniffed: it is a recording when its first non-blank byte (after
 gunzipping, when it starts with the gzip magic number) is ``{``, which no
 SSE body starts with, and a raw body otherwise.
@@ -24,15 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamkit._errors import RecordingError
-from streamkit._pipeline import Pipeline
+from streamkit._pipeline import Pipeline, sniff
 from streamkit.dialects import get, names
-from streamkit.recording import Replayer
+from streamkit.recording import Header, RecordedStream, Replayer
+from streamkit.recording._format import VERSION
 
 from ._output import UserError, say
 
 if TYPE_CHECKING:
     from streamkit.dialects import Dialect
-    from streamkit.recording import RecordedStream
 
 __all__ = ("STDIN", "Source", "check_dialect", "detect", "load", "read")
 
@@ -108,17 +109,39 @@ def _looks_like_recording(path: str) -> bool:
     return head.startswith(_GZIP_MAGIC) or head.lstrip()[:1] == b"{"
 
 
+def _binary_body(path: str) -> bytes | None:
+    """The bytes of *path* when they are a binary stream body (an AWS event stream), else None.
+
+    Such a body starts with a control byte (its first message's length), as
+    the stream layer tells framings apart; gzip does too, and is not one.
+    """
+    with open(path, "rb") as file:
+        data = file.read()
+    if data.startswith(_GZIP_MAGIC) or sniff(data[:16], final=True) != "eventstream":
+        return None
+    return data
+
+
 def _open(path: str, dialect: str | None, shown: str) -> Replayer:
-    """``Replayer.open``, its warnings said as one line each, *path* shown as *shown*."""
+    """``Replayer.open``, its warnings said as one line each, *path* shown as *shown*.
+
+    A raw body is read by its suffix (``.sse``) as everywhere in streamkit;
+    a binary one (an AWS event stream, ``.bin``) by its first byte, which no
+    recording and no text body has.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             replayer = Replayer.open(path, dialect=dialect)
         except RecordingError as exc:
-            message = str(exc).replace(path, shown)
-            if exc.line == 1 and not _looks_like_recording(path):
-                message += " (a raw SSE body needs a .sse suffix)"
-            raise UserError(message) from None
+            body = _binary_body(path) if exc.line == 1 else None
+            if body is None:
+                message = str(exc).replace(path, shown)
+                if exc.line == 1 and not _looks_like_recording(path):
+                    message += " (a raw SSE body needs a .sse suffix)"
+                raise UserError(message) from None
+            stream = RecordedStream(((0.0, body),), "eof", end_t=0.0, dialect=dialect)
+            replayer = Replayer(Header(VERSION, dialect, None), [stream], path=path)
     for warning in caught:
         say(str(warning.message).replace(path, shown), "warning")
     return replayer
