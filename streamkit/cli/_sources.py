@@ -2,8 +2,8 @@
 
 ``FILE`` is a recording (``.ndjson``, ``.ndjson.gz``) or a raw body
 (``.sse``, ``.sse.gz``), told apart by the suffix as everywhere in
-streamkit, or a binary body (an AWS event stream, told by its first byte),
-or ``-`` for standard input.  Standard input has no suffix, so it
+streamkit, or a body in another framing (an AWS event stream, a JSON
+array), told by its first bytes, or ``-`` for standard input.  Standard input has no suffix, so it
 is sniffed: it is a recording when its first non-blank byte (after
 gunzipping, when it starts with the gzip magic number) is ``{``, which no
 SSE body starts with, and a raw body otherwise.
@@ -109,15 +109,17 @@ def _looks_like_recording(path: str) -> bool:
     return head.startswith(_GZIP_MAGIC) or head.lstrip()[:1] == b"{"
 
 
-def _binary_body(path: str) -> bytes | None:
-    """The bytes of *path* when they are a binary stream body (an AWS event stream), else None.
+def _other_body(path: str) -> bytes | None:
+    """The bytes of *path* when its first bytes show a body in a framing other than SSE.
 
-    Such a body starts with a control byte (its first message's length), as
-    the stream layer tells framings apart; gzip does too, and is not one.
+    The stream layer tells framings apart by their first bytes: a control
+    byte starts an AWS event stream (its first message's length), ``[`` a
+    JSON array.  No recording starts so (nor does gzip, which is not one).
+    A text file is not guessed at: a raw SSE body is named by its suffix.
     """
     with open(path, "rb") as file:
         data = file.read()
-    if data.startswith(_GZIP_MAGIC) or sniff(data[:16], final=True) != "eventstream":
+    if data.startswith(_GZIP_MAGIC) or sniff(data[:64], final=True) in ("sse", "ndjson"):
         return None
     return data
 
@@ -125,16 +127,16 @@ def _binary_body(path: str) -> bytes | None:
 def _open(path: str, dialect: str | None, shown: str) -> Replayer:
     """``Replayer.open``, its warnings said as one line each, *path* shown as *shown*.
 
-    A raw body is read by its suffix (``.sse``) as everywhere in streamkit;
-    a binary one (an AWS event stream, ``.bin``) by its first byte, which no
-    recording and no text body has.
+    A raw body is read by its suffix (``.sse``) as everywhere in streamkit,
+    or by its first bytes when they show another framing (an AWS event
+    stream, a JSON array), which no recording starts with.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             replayer = Replayer.open(path, dialect=dialect)
         except RecordingError as exc:
-            body = _binary_body(path) if exc.line == 1 else None
+            body = _other_body(path) if exc.line == 1 else None
             if body is None:
                 message = str(exc).replace(path, shown)
                 if exc.line == 1 and not _looks_like_recording(path):
