@@ -18,7 +18,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Generator, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Literal,
+    Protocol,
+    TypeAlias,
+    TypeVar,
+    overload,
+    runtime_checkable,
+)
 
 import attrs
 
@@ -72,6 +82,7 @@ def _is_text(delta: Delta) -> bool:
     return delta.kind == "text"
 
 
+@runtime_checkable
 class Transcript(Protocol):
     """A sans-IO renderer of a dialect's events as the chat transcript its user saw.
 

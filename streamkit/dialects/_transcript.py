@@ -24,6 +24,7 @@ fails on it.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -265,33 +266,42 @@ class DefaultTranscript(Writer):
         dialect = self._dialect_of(event)
         if dialect is None:
             return
-        for delta in dialect.deltas(event):
-            self._delta(delta, dialect.is_answer(delta))
+        deltas = dialect.deltas(event)
+        unnumbered = [d for d in deltas if d.kind == "tool_arguments" and d.call is None]
+        calls = self.fold.tool_calls if unnumbered else []
+        seen: Counter[int] = Counter()
+        for delta in deltas:
+            if delta.kind != "tool_arguments":
+                self._text(delta, dialect.is_answer(delta))
+                continue
+            if delta.call is None:
+                # The calls of this event are the last ones the fold has: the j-th of
+                # its pieces at this index is the j-th of those (one piece per call).
+                pieces = sum(1 for d in unnumbered if d.index == delta.index)
+                position = len(calls) - pieces + seen[delta.index]
+                seen[delta.index] += 1
+                call = calls[position] if 0 <= position < len(calls) else None
+            else:
+                position = delta.call
+                call = None
+            key = ("tool", delta.index, position)
+            if key != self.section:
+                if call is None:
+                    known = self.fold.tool_calls
+                    call = next((c for c in reversed(known) if c.index == position), None)
+                self.enter(key, f"tool call {call.name}" if call and call.name else "tool call")
+            self.write(delta.text)
         errors = self.fold.errors
         for error in errors[self._errors :]:
             self.line(f"[error: {error_text(getattr(error, 'error', error))}]")
         self._errors = len(errors)
 
-    def _delta(self, delta: Delta, answer: bool) -> None:
-        if delta.kind == "tool_arguments":
-            key: tuple[Any, ...] = ("tool", delta.index, delta.call)
-            if key != self.section:
-                self.enter(key, self._call_label(delta))
-        else:
-            key = (delta.kind, delta.index)
-            label = _LABELS[delta.kind]
-            if delta.kind == "text" and not answer:
-                label = f"{label}, index {delta.index}"
-            self.enter(key, label)
+    def _text(self, delta: Delta, answer: bool) -> None:
+        label = _LABELS[delta.kind]
+        if delta.kind == "text" and not answer:
+            label = f"{label}, index {delta.index}"
+        self.enter((delta.kind, delta.index), label)
         self.write(delta.text)
-
-    def _call_label(self, delta: Delta) -> str:
-        """``tool call NAME``: the name of the fold's call at the delta's position."""
-        position = delta.index if delta.call is None else delta.call
-        for call in reversed(self.fold.tool_calls):
-            if call.index == position and call.name:
-                return f"tool call {call.name}"
-        return "tool call"
 
     def status(self) -> str:
         outcome = self.fold.outcome
