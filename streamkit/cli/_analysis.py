@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from streamkit._errors import EventTooLarge
+from streamkit._errors import EventTooLarge, StreamError
 from streamkit._sync import iter_events
 from streamkit._timing import Timing
 from streamkit.dialects import InvalidEvent, UnknownEvent
@@ -207,7 +207,10 @@ def analyse(
     base = streams[0].t0 if streams else 0.0
     per_stream: list[dict[str, Any]] = []
     for index, recorded in zip(source.indices, streams, strict=True):
-        run.stream(index, recorded, base)
+        try:
+            run.stream(index, recorded, base)
+        except StreamError as exc:
+            raise run.census.explain(exc) from None
         per_stream.append(
             {
                 "stream": index,

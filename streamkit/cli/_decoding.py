@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from streamkit._errors import StreamError
 from streamkit._sync import iter_events
 from streamkit.dialects import UnknownEvent
 from streamkit.dialects._registry import claimant
@@ -61,34 +62,63 @@ class Census:
         """Refuse a source without events, or without one its dialect recognises."""
         if not self.events:
             raise UserError(f"{self.name} holds no events: it is empty or not a stream body")
-        if self.known:
-            return
-        name = self.dialect.name
+        if not self.known:
+            raise self._mismatch()
+
+    def explain(self, error: StreamError) -> Exception:
+        """*error*, met before any event the dialect recognises: the mismatch, if it is one."""
+        if self.known or self.first is None or self._other() is None:
+            return error
+        return self._mismatch()
+
+    def _other(self) -> Dialect[Any] | None:
+        """The dialect that claims the first event not recognised."""
         first = self.first
-        assert first is not None  # an event that is not recognised was counted
+        if first is None:
+            return None
         framing = self.dialect.framing
-        other = claimant(
+        return claimant(
             first.event,
             first.data,
             framing=framing if isinstance(framing, str) else framing[0],
-            besides=name,
+            besides=self.dialect.name,
         )
-        said = f"none of the {self.events} event(s) of {self.name} is a {name} event"
+
+    def _mismatch(self) -> UserError:
+        first = self.first
+        assert first is not None  # an event that is not recognised was counted
+        name = self.dialect.name
+        said = f"none of the {self.events} event(s) of {self.name} belongs to the {name} dialect"
+        other = self._other()
         if other is None:
-            raise UserError(f"{said}, and no dialect claims its first ({first.event!r})")
-        raise UserError(f"{said}: it is a {other.name} stream (use --dialect {other.name})")
+            return UserError(f"{said}, and no dialect claims the first ({first.event!r})")
+        return UserError(f"{said}: it looks like {other.name} (use --dialect {other.name})")
 
 
 def events(source: Source, on_error: ErrorPolicy, max_event_size: int) -> Iterator[tuple[int, Any]]:
     """Every typed event of the selected streams with its stream index, without waiting.
 
-    Raises :class:`UserError` after the last one when the census refuses them.
+    Events are held back until the first one the dialect recognises, so
+    that a stream of another dialect gives nothing but the :class:`UserError`
+    that says so (raised instead of a decoding error met before then, too).
     """
     census = Census(source)
     dialect = source.decoder
-    for index in source.indices:
-        chunks = source.replayer.iter_chunks(stream=index)
-        for event in iter_events(chunks, dialect, on_error=on_error, max_event_size=max_event_size):
-            census.count(event)
-            yield index, event
+    held: list[tuple[int, Any]] = []  # until the first event the dialect recognises
+    try:
+        for index in source.indices:
+            chunks = source.replayer.iter_chunks(stream=index)
+            for event in iter_events(
+                chunks, dialect, on_error=on_error, max_event_size=max_event_size
+            ):
+                census.count(event)
+                if not census.known:
+                    held.append((index, event))
+                    continue
+                if held:
+                    yield from held
+                    held.clear()
+                yield index, event
+    except StreamError as exc:
+        raise census.explain(exc) from None
     census.check()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from streamkit._async import aiter_events
+from streamkit._errors import StreamError
 
 from ._args import FILE_HELP, decoding_options, non_negative, source_options
 from ._decoding import Census
@@ -24,6 +25,8 @@ from ._sources import load, read
 if TYPE_CHECKING:
     import argparse
     from collections.abc import AsyncGenerator, AsyncIterator
+
+    from streamkit.dialects import Transcript
 
     from ._sources import Source
 
@@ -69,6 +72,16 @@ async def _take(source: AsyncIterator[bytes], count: int) -> AsyncGenerator[byte
         yield chunk
 
 
+def _show(events: list[Any], transcript: Transcript | None) -> None:
+    """Write *events*: as the transcript shows them, or one JSON line each."""
+    if transcript is not None:
+        sys.stdout.write("".join(transcript.feed(event) for event in events))
+        sys.stdout.flush()
+    else:
+        sys.stdout.buffer.write(b"".join(event_json(event) + b"\n" for event in events))
+        sys.stdout.buffer.flush()
+
+
 async def _replay(source: Source, args: argparse.Namespace) -> None:
     """Replay at the requested speed; each stream goes through its own decoder."""
     chunks = source.replayer.aiter_chunks(args.speed, stream=source.stream)
@@ -82,18 +95,20 @@ async def _replay(source: Source, args: argparse.Namespace) -> None:
         dialect = source.decoder
         census = Census(source)
         transcript = dialect.transcript() if args.mode == "text" else None
-        for recorded in source.selected:
-            part = _take(chunks, len(recorded.chunks))
-            async for event in aiter_events(
-                part, dialect, on_error=args.on_error, max_event_size=args.max_event_size
-            ):
-                census.count(event)
-                if transcript is not None:
-                    sys.stdout.write(transcript.feed(event))
-                    sys.stdout.flush()
-                else:
-                    sys.stdout.buffer.write(event_json(event) + b"\n")
-                    sys.stdout.buffer.flush()
+        held: list[Any] = []
+        try:
+            for recorded in source.selected:
+                part = _take(chunks, len(recorded.chunks))
+                async for event in aiter_events(
+                    part, dialect, on_error=args.on_error, max_event_size=args.max_event_size
+                ):
+                    census.count(event)
+                    held.append(event)
+                    if census.known:  # shown once the stream is known to be the dialect's
+                        _show(held, transcript)
+                        held.clear()
+        except StreamError as exc:
+            raise census.explain(exc) from None
         async for _ in chunks:  # wait out the recorded end
             pass
         census.check()

@@ -47,7 +47,8 @@ def test_every_dialect_has_a_transcript() -> None:
         transcript = dialects.get(name).transcript()
         assert isinstance(transcript, Transcript)
         ending = transcript.close()  # of a stream with no event: it was cut before any
-        assert ending.startswith("[") and ending.endswith("]\n"), (name, ending)
+        assert ending.startswith("["), (name, ending)
+        assert ending.endswith("]\n"), (name, ending)
 
 
 @pytest.mark.parametrize("name", dialects.names())
