@@ -14,6 +14,7 @@ from streamkit.recording import Recorder, Replayer
 
 from .cli_helpers import (
     ASSISTANTS,
+    REAL,
     RECORDINGS,
     Stream,
     assert_user_error,
@@ -27,6 +28,7 @@ CHAT = RECORDINGS / "chat" / "text-usage.ndjson"
 ANTHROPIC = RECORDINGS / "anthropic" / "tool-use.ndjson"
 RESPONSES = RECORDINGS / "responses" / "text-answer.ndjson"
 CODE = ASSISTANTS / "openllmetry_code-interpreter-v1_2024-03-24.sse"
+RAW_ANTHROPIC = REAL / "anthropic" / "openllmetry_tool-use_2025-07-29.sse"
 DECODING = ("replay", "events", "fold", "inspect")
 
 
@@ -171,12 +173,15 @@ def test_convert_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
 
 
 def test_convert_dialect_labels_the_header_after_checking_it(tmp_path: Path) -> None:
-    good, wrong = run_all(
-        ["convert", "--dialect", "anthropic", ANTHROPIC, tmp_path / "good.ndjson"],
+    good, wrong, auto = run_all(
+        ["convert", "--dialect", "anthropic", RAW_ANTHROPIC, tmp_path / "good.ndjson"],
         ["convert", "--dialect", "chat", ANTHROPIC, tmp_path / "wrong.ndjson"],
+        ["convert", "--dialect", "auto", ANTHROPIC, tmp_path / "auto.ndjson"],
     )
-    assert good.returncode == 0, good.stderr.decode()
+    for result in (good, auto):
+        assert result.returncode == 0, result.stderr.decode()
     assert Replayer.open(tmp_path / "good.ndjson").header.dialect == "anthropic"
+    assert Replayer.open(tmp_path / "auto.ndjson").header.dialect == "anthropic"  # the input's
     assert_user_error(wrong, "chat dialect", "looks like anthropic")
     assert not (tmp_path / "wrong.ndjson").exists()
     (help_,) = run_all(["convert", "--help"])

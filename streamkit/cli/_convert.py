@@ -161,15 +161,16 @@ def _write_recording(source: Source, output: str, dialect: str | None) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.output != "-" and args.input != "-" and _same_file(args.input, args.output):
         raise UserError(f"{args.output} is the input: convert writes a new file")
-    source = read(args.input, args.dialect or "auto", args.stream)
-    if args.dialect is not None:  # a label is checked before it is written
+    label = None if args.dialect == "auto" else args.dialect  # auto: the input's own
+    source = read(args.input, label or "auto", args.stream)
+    if label is not None:  # a label is checked before it is written
         for _ in events(source, "skip", sys.maxsize):
             pass
     raw = is_raw_sse(args.output) if args.to is None else args.to == "sse"
     if raw:
         _write_body(source, args.output)
         return 0
-    dialect = args.dialect or source.replayer.header.dialect
+    dialect = label or source.replayer.header.dialect
     if args.output != "-":
         _write_recording(source, args.output, dialect)
         return 0
