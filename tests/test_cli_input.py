@@ -69,15 +69,6 @@ def test_a_body_of_no_events_is_an_error(tmp_path: Path) -> None:
         assert_user_error(result, "holds no events")
 
 
-def test_a_binary_body_is_read_as_one(tmp_path: Path) -> None:
-    """A body in another framing (here an AWS event stream's first bytes) is no recording."""
-    path = tmp_path / "body.bin"
-    path.write_bytes(b"\x00\x00\x00\x10\x00\x00\x00\x00" + bytes(8))
-    line = assert_user_error(run_all(["fold", path])[0])
-    assert "suffix" not in line
-    assert "recording" not in line
-
-
 def test_a_truncated_sse_gz_warns(tmp_path: Path) -> None:
     body = CODE.read_bytes()
     packed = gzip.compress(body)

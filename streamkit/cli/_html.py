@@ -245,6 +245,9 @@ def _axis(scale: _Scale) -> str:
 
 
 def _facts(report: dict[str, Any]) -> str:
+    def when(value: float | None) -> str:
+        return seconds(value) if report["timed"] else "no timing"
+
     usage = report["usage"]
     tokens = "-"
     if usage["input_tokens"] is not None or usage["output_tokens"] is not None:
@@ -255,10 +258,10 @@ def _facts(report: dict[str, Any]) -> str:
         ("dialect", report["dialect"]),
         ("model", report["model"] or "-"),
         ("outcome", f"{outcome}: {detail}" if detail else outcome),
-        ("duration", seconds(report["duration_s"]) if report["timed"] else "no timing"),
-        ("first event", seconds(report["first_event_s"])),
-        ("first content", seconds(report["first_content_s"])),
-        ("longest gap", seconds(report["longest_gap_s"])),
+        ("duration", when(report["duration_s"])),
+        ("first event", when(report["first_event_s"])),
+        ("first content", when(report["first_content_s"])),
+        ("longest gap", when(report["longest_gap_s"])),
         ("events", f"{report['event_count']:,}"),
         ("bytes · chunks", f"{report['bytes']:,} · {report['chunks']:,}"),
         ("tokens", tokens),

@@ -2,11 +2,10 @@
 
 ``FILE`` is a recording (``.ndjson``, ``.ndjson.gz``) or a raw body
 (``.sse``, ``.sse.gz``), told apart by the suffix as everywhere in
-streamkit, or a body in another framing (an AWS event stream, a JSON
-array), told by its first bytes, or ``-`` for standard input.  Standard input has no suffix, so it
-is sniffed: it is a recording when its first non-blank byte (after
-gunzipping, when it starts with the gzip magic number) is ``{``, which no
-SSE body starts with, and a raw body otherwise.
+streamkit (``Replayer.open`` reads them), or ``-`` for standard input.
+Standard input has no suffix, so it is sniffed: it is a recording when its
+first non-blank byte (after gunzipping, when it starts with the gzip magic
+number) is ``{``, which no SSE body starts with, and a raw body otherwise.
 
 The dialect is ``--dialect NAME`` when one is named, else (``auto``, the
 default) the recording header's, else the one whose detection claims the
@@ -25,15 +24,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from streamkit._errors import RecordingError
-from streamkit._pipeline import Pipeline, sniff
+from streamkit._pipeline import Pipeline
 from streamkit.dialects import get, names
-from streamkit.recording import Header, RecordedStream, Replayer
-from streamkit.recording._format import VERSION
+from streamkit.recording import Replayer
 
 from ._output import UserError, say
 
 if TYPE_CHECKING:
     from streamkit.dialects import Dialect
+    from streamkit.recording import RecordedStream
 
 __all__ = ("STDIN", "Source", "check_dialect", "detect", "load", "read")
 
@@ -109,41 +108,17 @@ def _looks_like_recording(path: str) -> bool:
     return head.startswith(_GZIP_MAGIC) or head.lstrip()[:1] == b"{"
 
 
-def _other_body(path: str) -> bytes | None:
-    """The bytes of *path* when its first bytes show a body in a framing other than SSE.
-
-    The stream layer tells framings apart by their first bytes: a control
-    byte starts an AWS event stream (its first message's length), ``[`` a
-    JSON array.  No recording starts so (nor does gzip, which is not one).
-    A text file is not guessed at: a raw SSE body is named by its suffix.
-    """
-    with open(path, "rb") as file:
-        data = file.read()
-    if data.startswith(_GZIP_MAGIC) or sniff(data[:64], final=True) in ("sse", "ndjson"):
-        return None
-    return data
-
-
 def _open(path: str, dialect: str | None, shown: str) -> Replayer:
-    """``Replayer.open``, its warnings said as one line each, *path* shown as *shown*.
-
-    A raw body is read by its suffix (``.sse``) as everywhere in streamkit,
-    or by its first bytes when they show another framing (an AWS event
-    stream, a JSON array), which no recording starts with.
-    """
+    """``Replayer.open``, its warnings said as one line each, *path* shown as *shown*."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             replayer = Replayer.open(path, dialect=dialect)
         except RecordingError as exc:
-            body = _other_body(path) if exc.line == 1 else None
-            if body is None:
-                message = str(exc).replace(path, shown)
-                if exc.line == 1 and not _looks_like_recording(path):
-                    message += " (a raw SSE body needs a .sse suffix)"
-                raise UserError(message) from None
-            stream = RecordedStream(((0.0, body),), "eof", end_t=0.0, dialect=dialect)
-            replayer = Replayer(Header(VERSION, dialect, None), [stream], path=path)
+            message = str(exc).replace(path, shown)
+            if exc.line == 1 and not _looks_like_recording(path):
+                message += " (a raw SSE body needs a .sse suffix)"
+            raise UserError(message) from None
     for warning in caught:
         say(str(warning.message).replace(path, shown), "warning")
     return replayer
