@@ -1,14 +1,16 @@
-"""Run several command lines in one process: ``python tests/cli_batch.py < calls.json``.
+"""Run command lines one after another in one process: ``python tests/cli_batch.py``.
 
 The CLI tests start a process per command line where the process matters
 (exit statuses through the console script, pacing, signals, live
-recording); the rest are sent here in batches, which saves an interpreter
-start and streamkit's import per call.  Each call is ``streamkit.cli.main``
-run as the console script runs it, with its own standard input, output and
-error, and ``SystemExit`` read as the exit status.
+recording); the rest are sent here, which saves an interpreter start and
+streamkit's import per call.  Each call is ``streamkit.cli.main`` run as the
+console script runs it, with its own standard input, output and error, and
+``SystemExit`` read as the exit status.
 
-Standard input: a JSON list of ``{"argv": [...], "stdin": base64 or null}``;
-standard output: a JSON list of ``{"code", "stdout", "stderr"}`` (base64).
+Each line of standard input is a call, ``{"argv": [...], "stdin": base64 or
+null}``; each line of standard output the result of one, ``{"code",
+"stdout", "stderr"}`` (base64), written as soon as the call returns.  The
+process ends with its input.
 """
 
 from __future__ import annotations
@@ -47,12 +49,12 @@ def _run(argv: list[str], stdin: bytes) -> dict[str, Any]:
 
 
 def serve() -> None:
-    calls = json.load(sys.stdin)
-    results = [
-        _run(call["argv"], base64.b64decode(call["stdin"]) if call["stdin"] else b"")
-        for call in calls
-    ]
-    sys.stdout.write(json.dumps(results))
+    out = sys.stdout
+    for line in sys.stdin:
+        call = json.loads(line)
+        stdin = base64.b64decode(call["stdin"]) if call["stdin"] else b""
+        out.write(json.dumps(_run(call["argv"], stdin)) + "\n")
+        out.flush()
 
 
 if __name__ == "__main__":

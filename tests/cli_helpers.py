@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import json
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -123,32 +125,72 @@ def run_cli(
 BATCH = Path(__file__).resolve().parent / "cli_batch.py"
 
 
+class _Child:
+    """One ``tests/cli_batch.py`` process, kept for the test session: calls run in it in turn."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(BATCH)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=child_env(),
+        )
+        atexit.register(self.close)
+
+    def call(self, args: Sequence[str], stdin: bytes | None, timeout: float) -> dict[str, Any]:
+        process = self.process
+        assert process.stdin is not None
+        assert process.stdout is not None
+        line = {"argv": list(args), "stdin": None if stdin is None else b64encode(stdin)}
+        process.stdin.write(json.dumps(line).encode() + b"\n")
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], timeout)
+        if not ready:
+            self.close()
+            raise TimeoutError(f"streamkit {' '.join(args)} took more than {timeout} s")
+        answer = process.stdout.readline()
+        if not answer:
+            self.close()
+            raise RuntimeError(f"the CLI test process died running streamkit {' '.join(args)}")
+        result: dict[str, Any] = json.loads(answer)
+        return result
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+_CHILD: list[_Child] = []
+
+
+def b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
 def run_batch(
     calls: Sequence[tuple[Sequence[str | Path], bytes | None]], *, timeout: float = 300
 ) -> list[subprocess.CompletedProcess[bytes]]:
-    """Several command lines (arguments, stdin) run one after the other in one process.
+    """Command lines (arguments, stdin) run one after the other in one long-lived process.
 
     Each is ``streamkit.cli.main`` as the console script runs it (see
     ``tests/cli_batch.py``); the results are in order, as ``run_cli`` gives.
     """
-    request = [
-        {
-            "argv": [str(arg) for arg in args],
-            "stdin": None if stdin is None else base64.b64encode(stdin).decode(),
-        }
-        for args, stdin in calls
-    ]
-    result = run_python(BATCH, stdin=json.dumps(request).encode(), timeout=timeout)
-    assert result.returncode == 0, result.stderr.decode()
-    return [
-        subprocess.CompletedProcess(
-            [str(arg) for arg in args],
-            answer["code"],
-            base64.b64decode(answer["stdout"]),
-            base64.b64decode(answer["stderr"]),
+    results = []
+    for args, stdin in calls:
+        argv = [str(arg) for arg in args]
+        if not _CHILD or _CHILD[0].process.poll() is not None:
+            _CHILD[:] = [_Child()]
+        answer = _CHILD[0].call(argv, stdin, timeout)
+        results.append(
+            subprocess.CompletedProcess(
+                argv,
+                answer["code"],
+                base64.b64decode(answer["stdout"]),
+                base64.b64decode(answer["stderr"]),
+            )
         )
-        for (args, _), answer in zip(calls, json.loads(result.stdout), strict=True)
-    ]
+    return results
 
 
 def run_all(

@@ -35,6 +35,7 @@ from .cli_helpers import (
     paced,
     record_session,
     run_all,
+    run_batch,
     run_cli,
     run_python,
     sse_events,
@@ -61,16 +62,16 @@ needs_httpx = pytest.mark.skipif(
 
 
 def ok(*args: str | Path, stdin: bytes | None = None) -> bytes:
-    """Run the CLI; it must succeed without writing to stderr.
+    """Run the CLI (in the tests' CLI process); it must succeed without writing to stderr.
 
     The output of a command that only reads (and of files no test changes after
-    making them) is remembered: asking again does not start another process.
+    making them) is remembered: asking again does not run it again.
     """
     key = (tuple(map(str, args)), stdin)
     cache = key[0][0] in _READ_ONLY and "--html" not in key[0]
     if cache and key in _SEEN:
         return _SEEN[key]
-    result = run_cli(*args, stdin=stdin)
+    (result,) = run_batch([(args, stdin)])
     assert result.returncode == 0, result.stderr.decode()
     assert result.stderr == b"", result.stderr.decode()
     if cache:
