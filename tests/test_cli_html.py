@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 
 from streamkit import dialects
+from streamkit.cli import _style
+from streamkit.dialects._face import EVENT_KINDS
 
 from .cli_helpers import RECORDINGS, check_html, run_batch
 from .png import Image, read_png
@@ -31,7 +33,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 DESKTOP = (1400, 900)
 PHONE = (390, 1200)  # a phone's width; tall enough to hold the chart below the summary
 STRIP = bytes.fromhex("f3f6fa")  # the lanes' background (--strip in the page's style)
-CURVE = bytes.fromhex("16a34a")
+CURVE = bytes.fromhex(_style.CURVE[1:])
+
+
+def test_every_lane_has_its_own_colour() -> None:
+    """No two lanes alike, and none the colour of the text curve or of the shading."""
+    assert set(_style.PALETTE) == set(EVENT_KINDS) == set(_style.LANE_NAMES)
+    colours = [*_style.PALETTE.values(), _style.CURVE, _style.STALL, _style.GAP]
+    assert len(set(colours)) == len(colours)
+    assert "--strip: #f3f6fa" in _style.CSS
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from streamkit._errors import EventTooLarge, StreamError
 from streamkit._sync import iter_events
 from streamkit._timing import Timing
 from streamkit.dialects import InvalidEvent, UnknownEvent
+from streamkit.dialects._face import EVENT_KINDS
 from streamkit.dialects._transcript import error_text, event_name
 
 from ._decoding import Census
@@ -239,7 +240,7 @@ def analyse(
         "duration_s": max([0.0, *ends, *last_chunk]),
         "event_count": len(run.timeline.marks),
         "events": dict(run.counts),
-        "lanes": dict(run.lanes),
+        "lanes": {lane: run.lanes[lane] for lane in EVENT_KINDS if run.lanes[lane]},
         "unknown_events": dict(run.unknown),
         "invalid_events": dict(run.invalid),
         "max_event_size": max_event_size,
