@@ -1,6 +1,6 @@
-"""``python -m streamkit``: the command line (see :mod:`streamkit._cli`)."""
+"""``python -m streamkit``: the command line (see :mod:`streamkit.cli`)."""
 
-from streamkit._cli import main
+from streamkit.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -9,13 +9,9 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +24,19 @@ from streamkit.recording import Replayer
 
 from .cli_helpers import (
     ASSISTANTS,
+    FOLD_KEYS,
+    INSPECT_KEYS,
     REAL,
     Served,
     Stream,
     assert_user_error,
     child_env,
     free_port,
+    needs_face,
     paced,
     record_session,
     run_all,
+    run_batch,
     run_cli,
     run_python,
     sse_events,
@@ -63,16 +63,16 @@ needs_httpx = pytest.mark.skipif(
 
 
 def ok(*args: str | Path, stdin: bytes | None = None) -> bytes:
-    """Run the CLI; it must succeed without writing to stderr.
+    """Run the CLI (in the tests' CLI process); it must succeed without writing to stderr.
 
     The output of a command that only reads (and of files no test changes after
-    making them) is remembered: asking again does not start another process.
+    making them) is remembered: asking again does not run it again.
     """
     key = (tuple(map(str, args)), stdin)
     cache = key[0][0] in _READ_ONLY and "--html" not in key[0]
     if cache and key in _SEEN:
         return _SEEN[key]
-    result = run_cli(*args, stdin=stdin)
+    (result,) = run_batch([(args, stdin)])
     assert result.returncode == 0, result.stderr.decode()
     assert result.stderr == b"", result.stderr.decode()
     if cache:
@@ -155,7 +155,7 @@ def test_main_module_and_entry_point_are_the_same_function() -> None:
     from importlib.metadata import entry_points
 
     (script,) = entry_points(group="console_scripts", name="streamkit")
-    assert script.value == "streamkit._cli:main"
+    assert script.value == "streamkit.cli:main"
 
 
 # -- events ------------------------------------------------------------------------------
@@ -228,31 +228,20 @@ def test_events_per_stream_of_a_session(session: Path) -> None:
 
 def test_fold_matches_the_library() -> None:
     doc = json.loads(ok("fold", ACTION))
-    assert list(doc) == [
-        "thread",
-        "run",
-        "messages",
-        "run_steps",
-        "result",
-        "usage",
-        "drift",
-        "warnings",
-        "warnings_dropped",
-        "errors",
-        "outcome",
-        "text",
-        "refusal",
-        "tool_calls",
-    ]
+    assert list(doc) == [*FOLD_KEYS, "detail"]
+    assert doc["dialect"] == "assistants"
     acc = Accumulator()
     for event in iter_events([ACTION.read_bytes()]):
         acc.feed(event)
-    assert doc["run"] == msgspec.to_builtins(acc.run)
-    assert doc["thread"] == msgspec.to_builtins(acc.thread)
-    assert doc["run_steps"] == msgspec.to_builtins(acc.run_steps)
-    assert doc["outcome"]["kind"] == "requires_action"
-    call = doc["outcome"]["tool_calls"][0]
-    assert call["function"]["name"] == "get_current_weather"
+    detail = doc["detail"]
+    assert list(detail) == ["thread", "run", "messages", "run_steps"]
+    assert detail["run"] == msgspec.to_builtins(acc.run)
+    assert detail["thread"] == msgspec.to_builtins(acc.thread)
+    assert detail["run_steps"] == msgspec.to_builtins(acc.run_steps)
+    assert doc["outcome"] == {"kind": "requires_action", "reason": None, "error": None}
+    action = detail["run"]["required_action"]["submit_tool_outputs"]
+    assert action["tool_calls"][0]["function"]["name"] == "get_current_weather"
+    assert doc["tool_calls"] == [msgspec.to_builtins(c) for c in getattr(acc, "tool_calls", [])]
     assert doc["drift"] == doc["warnings"] == doc["errors"] == []
     assert doc["warnings_dropped"] == 0
 
@@ -261,16 +250,16 @@ def test_fold_pretty_is_the_same_document_indented() -> None:
     compact, pretty = ok_all(["fold", CODE], ["fold", "--pretty", CODE])
     assert json.loads(pretty) == json.loads(compact)
     assert compact.count(b"\n") == 1
-    assert b'\n  "run": {\n    "id"' in pretty
+    assert b'\n  "dialect": "assistants",\n  "result": ' in pretty
 
 
 def test_fold_a_session_folds_every_stream_into_one_run(session: Path) -> None:
     doc = json.loads(ok("fold", session))
     assert doc["outcome"]["kind"] == "completed"
-    function_step, message_step = doc["run_steps"].values()
+    function_step, message_step = doc["detail"]["run_steps"].values()
     assert function_step["step_details"]["tool_calls"][0]["function"]["output"] == "warm and sunny"
     assert message_step["step_details"]["type"] == "message_creation"
-    (message,) = doc["messages"].values()
+    (message,) = doc["detail"]["messages"].values()
     assert message["content"][0]["text"]["value"].startswith("Since it's warm and sunny")
     assert doc["warnings"] == []
     (drift,) = doc["drift"]  # the function's output comes only in the step's final object
@@ -501,23 +490,34 @@ def test_replay_text_is_the_default_for_every_dialect() -> None:
     assert piped == results[0]
 
 
-def test_replay_text_only_for_dialects_with_a_view(tmp_path: Path) -> None:
-    """A dialect registered without a transcript view falls back to --events."""
-    code = (
-        "import sys, attrs\n"
-        "from streamkit.dialects import get, register\n"
-        "register(attrs.evolve(get('chat'), name='martian'))\n"
-        "from streamkit._cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n"
+MARTIAN = (
+    "import sys\n"
+    "from streamkit.dialects import Dialect, get, register\n"
+    "chat = get('chat')\n"
+    "register(Dialect(name='martian', decode=chat.decode, accumulator=chat.accumulator,\n"
+    "    events=chat.events, encode=chat.encode, kind=chat.kind, deltas=chat.deltas,\n"
+    "    is_answer=chat.is_answer, detect=chat.detect))\n"
+    "from streamkit.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+"""A program registering a dialect that names no transcript, then running the CLI."""
+
+
+def test_replay_text_of_a_dialect_without_its_own_transcript(tmp_path: Path) -> None:
+    """A dialect registered without a transcript gets the one read through the common face."""
+    replay = ["-c", MARTIAN, "replay", "--speed", "0", "--dialect", "martian"]
+    text = run_python(*replay, CHAT / "text-usage.ndjson", cwd=tmp_path)
+    calls = run_python(*replay, CHAT / "parallel-tool-calls.ndjson", cwd=tmp_path)
+    assert text.stderr == calls.stderr == b""
+    assert text.stdout.decode() == (
+        "[assistant]\nThe capital of the UK is London.\n[completed: stop]\n"
     )
-    path = CHAT / "text-usage.ndjson"
-    replay = ["-c", code, "replay", "--speed", "0", "--dialect", "martian"]
-    default = run_python(*replay, path, cwd=tmp_path)
-    text = run_python(*replay, "--text", path, cwd=tmp_path)
-    assert default.returncode == 0, default.stderr.decode()
-    assert default.stdout == ok("events", path)
-    assert_user_error(
-        text, "--text shows anthropic, assistants, chat, responses streams only, not martian"
+    assert calls.stdout.decode() == (
+        "[tool call GetWeatherArgs]\n"
+        '{"city": "Edinburgh", "country": "GB", "units": "c"}\n'
+        "[tool call get_stock_price]\n"
+        '{"ticker": "AAPL", "exchange": "NASDAQ"}\n'
+        "[requires_action: tool_calls]\n"
     )
 
 
@@ -669,25 +669,30 @@ def test_replay_streams_text_as_it_arrives(tmp_path: Path) -> None:
 # -- inspect -----------------------------------------------------------------------------
 
 
+@needs_face("assistants")
 def test_inspect_json_timing(session: Path) -> None:
     report = json.loads(ok("inspect", "--json", session))
+    assert set(report) >= INSPECT_KEYS
     assert report["timed"] is True
     assert len(report["streams"]) == 2
     assert [s["end"] for s in report["streams"]] == ["eof", "eof"]
     assert report["bytes"] == len(ACTION.read_bytes()) + len(TOOL_OUTPUTS.read_bytes())
     names = sse_names(ACTION.read_bytes()) + sse_names(TOOL_OUTPUTS.read_bytes())
-    assert report["chunks"] == report["events"] == len(names)
-    assert sum(report["event_counts"].values()) == len(names)
-    assert report["event_counts"]["thread.message.delta"] == names.count("thread.message.delta")
-    assert report["time_to_first_event"] == pytest.approx(0.5)
-    assert report["time_to_first_text"] > 20.25
-    assert report["gaps"]["max"] == pytest.approx(6.01)
-    assert report["gaps"]["p50"] == pytest.approx(0.01)
+    assert report["chunks"] == report["event_count"] == len(names)
+    assert sum(report["events"].values()) == sum(report["lanes"].values()) == len(names)
+    assert report["events"]["thread.message.delta"] == names.count("thread.message.delta")
+    assert report["first_event_s"] == pytest.approx(0.5)
+    assert report["first_text_s"] > 20.25
+    assert report["gaps"]["max_s"] == report["longest_gap_s"] == pytest.approx(6.01)
+    assert report["gaps"]["p50_s"] == pytest.approx(0.01)
+    assert report["duration_s"] == pytest.approx(
+        20.25 + 0.01 * len(sse_names(TOOL_OUTPUTS.read_bytes()))
+    )
     (stall,) = report["stalls"]
     assert stall["seconds"] == pytest.approx(6.01)
     assert stall["after"] == names[4]
     assert stall["stream"] == 0
-    assert report["run_status"] == report["outcome"] == "completed"
+    assert report["outcome"] == "completed"
     assert report["drift"] == 1  # the function output, sent only in the final step object
 
 
@@ -705,27 +710,42 @@ def _first_chunk_time_ending(path: Path, marker: bytes) -> float:
 
 
 def test_inspect_time_to_first_text_in_other_dialects() -> None:
-    thinking, choices, calls = map(
+    thinking, choices, thinking_fold, choices_fold = map(
         json.loads,
         ok_all(
             ["inspect", "--json", ANTHROPIC / "thinking.ndjson"],
             ["inspect", "--json", CHAT / "multiple-choices.ndjson"],
-            ["inspect", "--json", RESPONSES / "reasoning-function-call.ndjson"],
+            ["fold", ANTHROPIC / "thinking.ndjson"],
+            ["fold", CHAT / "multiple-choices.ndjson"],
         ),
     )
     # thinking is not text: the first text is the answer's first text_delta
     first = _first_chunk_time_ending(ANTHROPIC / "thinking.ndjson", b'"type":"text_delta"')
-    assert thinking["time_to_first_text"] == pytest.approx(first)
-    assert thinking["time_to_first_text"] > thinking["time_to_first_event"] + 0.1
-    answer = json.loads(ok("fold", ANTHROPIC / "thinking.ndjson"))["result"]["content"][1]
-    assert thinking["text_chars"] == len(answer["text"])
-    folded = json.loads(ok("fold", CHAT / "multiple-choices.ndjson"))["result"]["choices"]
-    assert choices["text_chars"] == sum(len(c["message"]["content"]) for c in folded)
-    assert choices["time_to_first_text"] == pytest.approx(
+    assert thinking["first_text_s"] == pytest.approx(first)
+    assert thinking["first_text_s"] > thinking["first_event_s"] + 0.1
+    # thinking is content: what a user waits for comes before the answer's text
+    assert thinking["first_event_s"] < thinking["first_content_s"] < thinking["first_text_s"]
+    answer = thinking_fold["result"]["content"][1]
+    assert thinking["text_chars"] == len(answer["text"]) == len(thinking_fold["text"])
+    folded = choices_fold["result"]["choices"]
+    # the answer is choice 0's, as the fold's text
+    assert (
+        choices["text_chars"]
+        == len(folded[0]["message"]["content"])
+        < sum(len(c["message"]["content"]) for c in folded)
+    )
+    assert choices["first_text_s"] == pytest.approx(
         _first_chunk_time_ending(CHAT / "multiple-choices.ndjson", b'"content":"{')
     )
-    assert calls["time_to_first_text"] is None  # function call arguments are not text
+
+
+@needs_face("responses")
+def test_inspect_tool_arguments_are_content_not_text() -> None:
+    calls = json.loads(ok("inspect", "--json", RESPONSES / "reasoning-function-call.ndjson"))
+    assert calls["first_text_s"] is None
+    assert calls["first_content_s"] is not None
     assert calls["text_chars"] == 0
+    assert [call["name"] for call in calls["tool_calls"]] == ["final_result"]
 
 
 def test_inspect_stall_threshold(session: Path) -> None:
@@ -738,7 +758,7 @@ def test_inspect_stall_threshold(session: Path) -> None:
     )
     assert quiet["stalls"] == []
     # 0.5 s to the first event, the 6 s silence, 0.25 s to the continuation's first event
-    assert [(s["stream"], s["at"], s["after"]) for s in report["stalls"]] == [
+    assert [(s["stream"], s["at_s"], s["after"]) for s in report["stalls"]] == [
         (0, 0.0, "(stream start)"),
         (0, pytest.approx(0.54), "thread.run.step.created"),
         (1, 20.0, "(stream start)"),
@@ -783,7 +803,7 @@ def test_inspect_raw_sse_has_no_timing() -> None:
     report = json.loads(piped)
     assert report["file"] == "<stdin>"
     assert report["timed"] is False
-    assert report["event_counts"]["thread.run.step.delta"] == 60
+    assert report["events"]["thread.run.step.delta"] == 60
 
 
 def test_inspect_counts_odd_events_instead_of_failing(tmp_path: Path) -> None:
@@ -812,54 +832,6 @@ def test_inspect_html_is_self_contained(tmp_path: Path, session: Path) -> None:
     for banned in ("<script", "src=", "href=", "@import", "url("):
         assert banned not in lowered
     assert lowered.count("http") == lowered.count("http://www.w3.org/2000/svg")
-
-
-@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="no /usr/bin/chromium")
-def test_inspect_html_renders_in_chromium(tmp_path: Path, session: Path) -> None:
-    page = _html(tmp_path, session)
-    shot = tmp_path / "shot.png"
-    profile = tempfile.mkdtemp()
-    try:
-        subprocess.run(
-            [
-                "/usr/bin/chromium",
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                f"--user-data-dir={profile}",
-                f"--screenshot={shot}",
-                "--window-size=1200,800",
-                page.as_uri(),
-            ],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    png = shot.read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-    assert (width, height) == (1200, 800)
-    pixels = _png_pixels(png)
-    colours = {pixels[i : i + 3] for i in range(0, len(pixels) - 2, 3)}
-    assert len(colours) > 20, "the page rendered blank"
-
-
-def _png_pixels(png: bytes) -> bytes:
-    """The raw (still filtered) scanline bytes of a PNG: enough to tell blank from drawn."""
-    data, pos = b"", 8
-    while pos < len(png):
-        length = int.from_bytes(png[pos : pos + 4], "big")
-        kind = png[pos + 4 : pos + 8]
-        if kind == b"IDAT":
-            data += png[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-    return zlib.decompress(data)
 
 
 # -- convert -----------------------------------------------------------------------------
@@ -972,7 +944,7 @@ def test_record_post_with_data_and_redacted_headers(tmp_path: Path) -> None:
     assert "session=secret" not in text
     replayer = Replayer.open(out)
     header = replayer.header
-    assert header.dialect == "assistants"
+    assert header.dialect is None  # auto: a reader tells the dialect from the first event
     assert header.request is not None
     assert header.request["method"] == "POST"
     assert header.request["url"] == f"{url}/v1/threads/runs"
@@ -1001,10 +973,22 @@ def test_record_get_and_method(tmp_path: Path) -> None:
     with sse_server(served) as url:
         ok_all(
             ["record", "--url", url, "-o", tmp_path / "get.ndjson"],
-            ["record", "--url", url, "--method", "post", "-o", tmp_path / "post.ndjson"],
+            [
+                "record",
+                "--url",
+                url,
+                "--method",
+                "post",
+                "--dialect",
+                "chat",
+                "-o",
+                tmp_path / "post.ndjson",
+            ],
         )
     assert sorted(r["method"] for r in served.requests) == ["GET", "POST"]
-    request = Replayer.open(tmp_path / "post.ndjson").header.request
+    post = Replayer.open(tmp_path / "post.ndjson").header
+    assert post.dialect == "chat"
+    request = post.request
     assert request is not None
     assert (request["method"], request["url"]) == ("POST", url)
     assert request["headers"]["accept"] == "text/event-stream"
@@ -1040,7 +1024,7 @@ def test_record_connection_dropped_mid_stream(tmp_path: Path) -> None:
 def test_record_without_httpx(tmp_path: Path) -> None:
     code = (
         "import sys; sys.modules['httpx'] = None\n"
-        "from streamkit._cli import main\n"
+        "from streamkit.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
     result = run_python(
@@ -1102,7 +1086,7 @@ def test_corrupt_recording(tmp_path: Path, session: Path) -> None:
 def test_not_a_recording_names_the_sse_suffix(tmp_path: Path) -> None:
     path = tmp_path / "body.txt"
     path.write_bytes(CODE.read_bytes())
-    assert_user_error(run_cli("events", path), f"{path}:1:", "needs a .sse suffix")
+    assert_user_error(run_cli("events", path), f"{path}:1:", "needs a .sse, .bin or .json suffix")
 
 
 def test_unsupported_version(tmp_path: Path) -> None:

@@ -18,7 +18,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Generator, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    Literal,
+    Protocol,
+    TypeAlias,
+    TypeVar,
+    overload,
+    runtime_checkable,
+)
 
 import attrs
 
@@ -43,6 +53,7 @@ __all__ = (
     "Dialect",
     "DialectName",
     "ErrorPolicy",
+    "Transcript",
     "choose",
     "claimant",
     "dialect_of",
@@ -74,6 +85,26 @@ def _is_text(delta: Delta) -> bool:
     return delta.kind == "text"
 
 
+@runtime_checkable
+class Transcript(Protocol):
+    """A sans-IO renderer of a dialect's events as the chat transcript its user saw.
+
+    ``feed(event)`` returns the text the event adds (``""`` when it adds
+    none), ``close()`` the text that ends the transcript (how the stream
+    ended), so that the caller prints the text as it streamed.
+    """
+
+    def feed(self, event: Any, /) -> str: ...
+
+    def close(self) -> str: ...
+
+
+def _default_transcript() -> Transcript:
+    from ._transcript import DefaultTranscript  # it reads the registry: imported when used
+
+    return DefaultTranscript()
+
+
 @attrs.frozen
 class Dialect(Generic[_E]):
     """One streaming API's vocabulary, as the layers above know it.
@@ -97,6 +128,10 @@ class Dialect(Generic[_E]):
       keeps choice 0's);
     - ``is_keepalive(event)`` tells events that only show the connection is
       alive (they do not reset an idle timeout);
+    - ``transcript()`` makes a sans-IO renderer of the dialect's events as
+      the chat its user saw (a :class:`~streamkit.dialects.Transcript`:
+      ``feed(event) -> str``, ``close() -> str``), what ``streamkit replay
+      --text`` prints; by default one read through the common face alone;
     - ``detect(name, data)`` says whether the first frame of a stream looks
       like this dialect, for ``dialect="auto"``;
     - ``framing`` names the wire format: ``"sse"``, ``"eventstream"``,
@@ -117,6 +152,7 @@ class Dialect(Generic[_E]):
     delta_reader: Callable[[], Callable[[Any], Sequence[Delta]]] | None = None
     is_answer: Callable[[Delta], bool] = _is_text
     is_keepalive: Callable[[Any], bool] = _never
+    transcript: Callable[[], Transcript] = _default_transcript
     detect: Callable[[str, bytes | memoryview], bool] = _claims_nothing
     framing: Framing | tuple[Framing, ...] = "sse"
 

@@ -274,6 +274,9 @@ def _gunzip(data: bytes, name: str) -> bytes:
         except zlib.error:
             raise RecordingError("not valid gzip", path=name) from None
         if not inflater.eof:  # cut short, e.g. the recorder was killed: keep what is there
+            if not name.removesuffix(".gz").endswith(".ndjson"):  # a raw body, not a recording
+                message = f"{name}: compressed stream ended early: the body is cut short"
+                warnings.warn(message, RecordingWarning, stacklevel=4)
             break
         data = inflater.unused_data
     return b"".join(parts)

@@ -133,6 +133,16 @@ class TestRawSSE:
         assert list(empty.iter_chunks()) == []
         assert empty.header.dialect is None
 
+    def test_gzip_cut_short_warns(self, tmp_path: Path) -> None:
+        """A .sse.gz that ends early gives what it holds, with a warning saying so."""
+        body = b"".join(b"data: %d\n\n" % i for i in range(2000))
+        packed = gzip.compress(body)
+        (tmp_path / "cut.sse.gz").write_bytes(packed[: len(packed) // 2])
+        with pytest.warns(RecordingWarning, match="compressed stream ended early"):
+            (got,) = Replayer.open(tmp_path / "cut.sse.gz").iter_chunks()
+        assert 0 < len(got) < len(body)
+        assert body.startswith(got)
+
 
 class TestRawNDJSON:
     """A raw NDJSON body (an Ollama stream) shares the .ndjson suffix: its first lines tell it."""

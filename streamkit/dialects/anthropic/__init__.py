@@ -17,7 +17,7 @@ from typing import Any, get_args
 
 from streamkit.dialects._registry import Dialect
 
-from . import _face
+from . import _face, _transcript
 from ._decode import EVENT_NAMES, decode_event, looks_like_anthropic
 from ._fold import MAX_INDEX, MERGE, OUTCOMES, Accumulator
 from ._schema import (
@@ -93,6 +93,7 @@ DIALECT: Dialect[MessageStreamEvent] = Dialect(
     deltas=_face.deltas,
     is_keepalive=is_keepalive,
     detect=looks_like_anthropic,
+    transcript=_transcript.AnthropicTranscript,
 )
 """The Anthropic Messages dialect, as the stream layer and the registry know it."""
 

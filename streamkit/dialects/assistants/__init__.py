@@ -24,7 +24,7 @@ from typing import get_args
 
 from streamkit.dialects._registry import Dialect
 
-from . import _face
+from . import _face, _transcript
 from ._decode import EVENT_NAMES, decode_event
 from ._fold import (
     Accumulator,
@@ -177,6 +177,7 @@ DIALECT: Dialect[AssistantStreamEvent] = Dialect(
     deltas=_face.deltas,
     accumulator=Accumulator,
     detect=lambda name, data: name.startswith("thread."),
+    transcript=_transcript.AssistantsTranscript,
 )
 """The Assistants dialect, as the stream layer and the registry know it."""
 

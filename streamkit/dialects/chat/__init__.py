@@ -20,7 +20,7 @@ from typing import get_args
 
 from streamkit.dialects._registry import Dialect
 
-from . import _face
+from . import _face, _transcript
 from ._decode import EVENT_NAMES, decode_event, looks_like_chat
 from ._fold import MAX_INDEX, MERGE, Accumulator
 from ._schema import (
@@ -71,6 +71,7 @@ DIALECT: Dialect[ChatStreamEvent] = Dialect(
     deltas=_face.deltas,
     is_answer=_face.is_answer,
     detect=looks_like_chat,
+    transcript=_transcript.ChatTranscript,
 )
 """The Chat Completions dialect, as the stream layer and the registry know it."""
 

@@ -19,7 +19,7 @@ from typing import get_args
 
 from streamkit.dialects._registry import Dialect
 
-from . import _face
+from . import _face, _transcript
 from ._decode import EVENT_NAMES, decode_event
 from ._fold import Accumulator, Drift, Violation
 from ._schema import (
@@ -143,6 +143,7 @@ DIALECT: Dialect[ResponseStreamEvent] = Dialect(
     kind=_face.kind,
     deltas=_face.deltas,
     detect=lambda name, data: name.startswith("response."),
+    transcript=_transcript.ResponsesTranscript,
 )
 """The Responses dialect, as the stream layer and the registry know it."""
 

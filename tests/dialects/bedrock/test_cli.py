@@ -14,14 +14,14 @@ def test_inspect_and_fold_read_a_bedrock_recording() -> None:
     inspect, folded, replayed = run_all(
         ["inspect", "--json", RECORDINGS / "invoke-anthropic.ndjson"],
         ["fold", RECORDINGS / "tool-use.ndjson"],
-        ["replay", "--speed", "0", RECORDINGS / "text-answer.ndjson"],
+        ["replay", "--speed", "0", "--events", RECORDINGS / "text-answer.ndjson"],
     )
     for result in (inspect, folded, replayed):
         assert result.returncode == 0, result.stderr.decode()
     report = json.loads(inspect.stdout)
     assert report["dialect"] == "bedrock"
     assert report["text_chars"] == 147  # the answer text, read through the common face
-    assert report["time_to_first_text"] is not None
+    assert report["first_text_s"] is not None
     fold = json.loads(folded.stdout)
     assert fold["outcome"]["kind"] == "requires_action"
     assert fold["result"]["output"]["message"]["content"][1]["toolUse"]["name"] == "get_cities_list"

@@ -1,8 +1,8 @@
-"""``streamkit serve`` and ``streamkit proxy``: the servers of ``streamkit._serve``, as commands.
+"""``serve`` and ``proxy``: the servers of ``streamkit._serve``, as commands.
 
 ``serve PATH...``
     A mock API: answers requests with the recorded exchanges found under
-    PATH (recordings, sessions, raw ``.sse`` bodies, folders of them), at
+    PATH (recordings, sessions, raw bodies, folders of them), at
     the recorded pace, with faults on demand.
 ``proxy --upstream URL --record DIR``
     A pass-through proxy in front of a real API, recording every exchange
@@ -20,11 +20,14 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ._args import non_negative, positive
+from ._output import UserError
+
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-__all__ = ("add_commands",)
+__all__ = ("add_parser",)
 
 DEFAULT_PORT = 8000
 
@@ -41,45 +44,33 @@ def _log(quiet: bool) -> Callable[[str], None] | None:
 
 
 def _listen(args: argparse.Namespace) -> Any:
-    from ._serve import _run
+    from streamkit._serve import _run
 
     try:
         return _run.bind(args.host, args.port)
     except OSError as exc:
-        raise _user_error(
+        raise UserError(
             f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
         ) from None
 
 
-class _Hooks:
-    """What the command line lends these commands: its user error and argument types."""
-
-    error: Callable[[str], Exception] = RuntimeError
-    positive: Callable[[str], float] = float
-    non_negative: Callable[[str], float] = float
-
-
-def _user_error(message: str) -> Exception:
-    return _Hooks.error(message)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ._serve import FaultError, Library, ServeApp, _run, load, parse_faults
+    from streamkit._serve import FaultError, Library, ServeApp, _run, load, parse_faults
 
     try:
         faults = parse_faults(args.fault)
     except FaultError as exc:
-        raise _user_error(f"--fault: {exc}") from None
+        raise UserError(f"--fault: {exc}") from None
     match = tuple(f.strip() for f in args.match.split(",") if f.strip())
     entries, notes = load(args.paths, dialect=args.dialect)
     for note in notes:
         sys.stderr.write(f"streamkit: warning: {note}\n")
     if not entries:
-        raise _user_error("no recording to serve in " + ", ".join(args.paths))
+        raise UserError("no recording to serve in " + ", ".join(args.paths))
     try:
         library = Library(entries, match=match, cycle=args.cycle)
     except ValueError as exc:
-        raise _user_error(f"--match: {exc}") from None
+        raise UserError(f"--match: {exc}") from None
     app = ServeApp(library, speed=args.speed, faults=faults, log=_log(args.quiet))
     sock = _listen(args)
     files = len({e.file for e in entries})
@@ -92,8 +83,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_proxy(args: argparse.Namespace) -> int:
-    from ._serve import _run
-    from ._serve._proxy import ProxyApp
+    from streamkit._serve import _run
+    from streamkit._serve._proxy import ProxyApp
 
     os.makedirs(args.record, exist_ok=True)
     name = args.session or datetime.now(UTC).strftime("session-%Y%m%dT%H%M%S%fZ.ndjson")
@@ -108,7 +99,7 @@ def cmd_proxy(args: argparse.Namespace) -> int:
             log=_log(args.quiet),
         )
     except ValueError as exc:
-        raise _user_error(f"--upstream: {exc}") from None
+        raise UserError(f"--upstream: {exc}") from None
     sock = _listen(args)
     sys.stderr.write(f"streamkit proxy: {args.upstream} -> recording into {path}\n")
     try:
@@ -134,24 +125,11 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-requests", type=int, metavar="N", help="stop after answering N requests"
     )
-    parser.add_argument(
-        "--max-seconds", type=_Hooks.positive, metavar="S", help="stop after S seconds"
-    )
+    parser.add_argument("--max-seconds", type=positive, metavar="S", help="stop after S seconds")
 
 
-def add_commands(
-    commands: Any,
-    *,
-    error: Callable[[str], Exception],
-    positive: Callable[[str], float],
-    non_negative: Callable[[str], float],
-) -> None:
-    """Add ``serve`` and ``proxy`` to the ``streamkit`` command line (*commands*: its subparsers).
-
-    *error* makes the command line's user error; *positive* and
-    *non_negative* are its argument types.
-    """
-    _Hooks.error, _Hooks.positive, _Hooks.non_negative = error, positive, non_negative
+def add_parser(commands: Any) -> None:
+    """Add ``serve`` and ``proxy`` to the command line (*commands*: its subparsers)."""
     serve = commands.add_parser(
         "serve",
         help="a mock LLM API serving recordings over HTTP (needs streamkit[serve])",
@@ -163,12 +141,12 @@ def add_commands(
         "status=429;retry-after=2 (see docs/serve.md).",
     )
     serve.add_argument(
-        "paths", nargs="+", metavar="PATH", help="recording, session, .sse or folder"
+        "paths", nargs="+", metavar="PATH", help="recording, session, raw body or folder"
     )
     _server_options(serve)
     serve.add_argument(
         "--speed",
-        type=_Hooks.non_negative,
+        type=non_negative,
         default=1.0,
         metavar="F",
         help="pace multiplier: 2 is twice as fast, 0 is no waiting (default: 1)",
@@ -191,7 +169,7 @@ def add_commands(
         metavar="SPEC",
         help="a fault for every request, as in X-Streamkit-Fault (repeatable)",
     )
-    serve.add_argument("--dialect", metavar="NAME", help="dialect of raw .sse bodies")
+    serve.add_argument("--dialect", metavar="NAME", help="dialect of raw bodies (default: auto)")
     serve.set_defaults(run=cmd_serve)
 
     proxy = commands.add_parser(
@@ -214,14 +192,14 @@ def add_commands(
     )
     proxy.add_argument(
         "--timeout",
-        type=_Hooks.positive,
+        type=positive,
         default=600.0,
         metavar="S",
         help="how long the upstream may stay silent (default: 600)",
     )
     proxy.add_argument(
         "--connect-timeout",
-        type=_Hooks.positive,
+        type=positive,
         default=30.0,
         metavar="S",
         help="how long connecting to the upstream may take (default: 30)",
