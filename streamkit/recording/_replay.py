@@ -38,6 +38,8 @@ __all__ = ("Clock", "Rechunk", "Replayer")
 #: piece size, or ``("random", seed)`` for sizes drawn from 1 to 64.
 Rechunk = Literal["bytes"] | int | tuple[Literal["random"], int]
 RANDOM_MAX = 64
+YIELD_EVERY = 16
+"""At speed 0, a replay lets other tasks run at every this-many-th chunk (the first included)."""
 _RESOLUTION = 1e-6  # a recording's time resolution; shorter waits are skipped
 
 _Item = bytes | BaseException | None
@@ -148,16 +150,21 @@ class Replayer:
 
         ``stall=(at, seconds)`` freezes the stream for *seconds* (real time,
         also at speed 0) when the replay reaches recording time *at*.  Each
-        chunk is a checkpoint.  *clock* defaults to anyio's.
+        chunk is a checkpoint for cancellation; at speed 0 every
+        :data:`YIELD_EVERY`-th one also lets other tasks run (at other speeds
+        every chunk waits).  *clock* defaults to anyio's.
         """
         if speed < 0:
             raise ValueError(f"speed must be >= 0, not {speed!r}")
         timeline = self._timeline(stream, start, rechunk, cut_at, raise_at)
         if not speed and stall is None and clock is None:
-            # As fast as possible: nothing to wait for, a checkpoint per chunk.
+            # As fast as possible: nothing to wait for. Cancellation is checked at every
+            # chunk; the event loop gets a turn at every YIELD_EVERY-th (a scheduling round
+            # trip per chunk costed a load of replays more than decoding and folding them).
             checkpoint = anyio.lowlevel.checkpoint
-            for _, item in timeline:
-                await checkpoint()
+            if_cancelled = anyio.lowlevel.checkpoint_if_cancelled
+            for i, (_, item) in enumerate(timeline):
+                await (if_cancelled() if i % YIELD_EVERY else checkpoint())
                 if isinstance(item, BaseException):
                     raise item
                 if item is not None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.lowlevel
 import pytest
 
 from streamkit.recording import Recorder, Replayer
+from streamkit.recording._replay import YIELD_EVERY
 
 from .helpers import FakeClock, ScriptedClock, record
 
@@ -57,6 +59,47 @@ class TestPacing:
                 seen.append(chunk)
                 scope.cancel()
         assert seen == CHUNKS[:1]
+
+    @pytest.mark.anyio
+    async def test_speed_zero_lets_other_tasks_run(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without waiting, a replay checks for cancellation at every chunk and gives the
+        event loop a turn at every YIELD_EVERY-th: other tasks run meanwhile."""
+        chunks = [b"data: %d\n\n" % i for i in range(5 * YIELD_EVERY + 3)]
+        with Recorder.open(tmp_path / "many.ndjson") as recorder:
+            list(recorder.tap(chunks))
+        tick = anyio.lowlevel.checkpoint  # this test's own, not counted
+        calls: list[str] = []
+        for name in ("checkpoint", "checkpoint_if_cancelled"):
+            real = getattr(anyio.lowlevel, name)
+
+            async def counted(real: Any = real, name: str = name) -> None:
+                calls.append(name)
+                await real()
+
+            monkeypatch.setattr(anyio.lowlevel, name, counted)
+        turns = 0
+        seen_at: list[int] = []  # the other task's turns so far, as each chunk arrives
+        done = False
+
+        async def other() -> None:
+            nonlocal turns
+            while not done:
+                turns += 1
+                await tick()
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(other)
+            await tick()  # the other task is running
+            replay = Replayer.open(tmp_path / "many.ndjson").aiter_chunks(speed=0)
+            seen_at.extend([turns async for _ in replay])
+            done = True
+        assert len(seen_at) == len(chunks)
+        assert len(calls) == len(chunks) + 1  # and one at the recorded end
+        turns_at = [i for i, name in enumerate(calls) if name == "checkpoint"]
+        assert turns_at == list(range(0, len(calls), YIELD_EVERY))
+        assert seen_at[-1] > seen_at[0]  # the other task ran during the replay
 
     @pytest.mark.anyio
     async def test_start(self, replayer: Replayer) -> None:
