@@ -21,6 +21,7 @@ Three measurements:
 from __future__ import annotations
 
 import gc
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -110,14 +111,71 @@ async def load(n: int, names: tuple[str, ...] = NAMES, *, trace: bool = False) -
         if (digest(acc), count) != wanted[which]:
             wrong.append(i)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     async with anyio.create_task_group() as tg:
         for i in range(n):
             tg.start_soon(one, i)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     total = sum(sizes[i % len(sizes)] for i in range(n))
     events = sum(wanted[i % len(wanted)][1] for i in range(n))
-    return {**state, "elapsed": elapsed, "bytes": total, "expected_events": events, "wrong": wrong}
+    return {
+        **state,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "bytes": total,
+        "expected_events": events,
+        "wrong": wrong,
+    }
+
+
+def throughput(job: dict[str, Any]) -> dict[str, Any]:
+    """``load`` untraced on one backend, checked; in a child process for ``--rev``."""
+    result = anyio.run(load, job["n"], backend=job["backend"])
+    assert result["wrong"] == [], result["wrong"][:10]
+    assert result["peak_open"] == job["n"]
+    return result
+
+
+def _row(label: str, result: dict[str, Any], held: str = "") -> str:
+    seconds, events = result["elapsed"], result["events"]
+    return (
+        f"| {label} | {result['peak_open']:,} | {events:,} | {seconds:.1f}"
+        f" | {events / seconds:,.0f} | {result['cpu'] / events * 1e6:.1f}"
+        f" | {result['bytes'] / MB / seconds:.1f} | {held} |"
+    )
+
+
+def _against(rev: str, n: int) -> tuple[list[str], str]:
+    """Rows of the throughput at *rev* and today, each in child processes, rounds alternating."""
+    from ._revision import library_at, run_child
+
+    rows, ratios = [], []
+    with library_at(rev) as old:
+        for backend in ("asyncio", "trio"):
+            best: dict[str, dict[str, Any]] = {}
+            for round_ in range(3):
+                print(f"  {backend} against {rev}: round {round_ + 1} of 3", file=sys.stderr)
+                for who, library in ((rev, old), ("today", None)):
+                    got = run_child(
+                        "benchmarks.bench_load:throughput",
+                        {"n": n, "backend": backend},
+                        library=library,
+                        env={"STREAMKIT_PURE_PYTHON": "1"} if library else {},
+                    )
+                    if who not in best or got["elapsed"] < best[who]["elapsed"]:
+                        best[who] = got
+            then, now = best[rev], best["today"]
+            rows += [_row(f"{backend}, {rev}", then), _row(f"{backend}, today", now)]
+            ratios.append(
+                f"{backend} **{then['elapsed'] / now['elapsed']:.2f}x**"
+                f" (CPU per event {then['cpu'] / now['cpu']:.2f}x less)"
+            )
+    said = (
+        f"Today's events/s ÷ {rev}'s (the library at {rev}, on its pure-Python tokenizer,"
+        f" and today's as installed, each the best of 3 alternating child processes):"
+        f" {', '.join(ratios)}."
+    )
+    return rows, said
 
 
 # -- soak ------------------------------------------------------------------------------
@@ -245,6 +303,11 @@ def soak(total: int, *, trace: bool) -> dict[str, Any]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--streams", type=int, help=f"concurrent streams (default {STREAMS:,})")
+    parser.add_argument(
+        "--rev",
+        help="also run the throughput with the library at this git revision (in a child"
+        " process, its pure-Python tokenizer), today's beside it in one too",
+    )
     parser.add_argument("--no-soak", action="store_true", help="skip the 1 GB soak")
 
 
@@ -261,22 +324,24 @@ def main(args: argparse.Namespace) -> str:
         for result in (fast, traced):
             assert result["wrong"] == [], result["wrong"][:10]
             assert result["peak_open"] == n
-        seconds = fast["elapsed"]
-        rows.append(
-            f"| {backend} | {n:,} | {fast['events']:,} | {seconds:.1f} "
-            f"| {fast['events'] / seconds:,.0f} | {fast['bytes'] / MB / seconds:.1f} "
-            f"| {traced['held'] / n / 1024:.1f} |"
-        )
+        rows.append(_row(backend, fast, f"{traced['held'] / n / 1024:.1f}"))
+    said = ""
+    if args.rev:
+        against, said = _against(args.rev, n)
+        rows += against
     out = [
         f"Streams: the bundled recordings {', '.join(NAMES)} in turn, each replayed at speed 0 "
         "through `Replayer.aiter_events` into its own `Accumulator`; all started at once in one "
         "task group and held open after their first event until every one is open. Every "
         "result equals a sequential fold of its recording. MB = 10⁶ bytes of SSE body.",
         "",
-        "| backend | streams | events | wall s | events/s | MB/s | KiB per open stream |",
-        "|:---|---:|---:|---:|---:|---:|---:|",
+        "| backend | streams | events | wall s | events/s | CPU µs/event | MB/s"
+        " | KiB per open stream |",
+        "|:---|---:|---:|---:|---:|---:|---:|---:|",
         *rows,
     ]
+    if said:
+        out += ["", said]
     if not args.no_soak:
         out += [
             "",
