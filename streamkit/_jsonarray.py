@@ -87,7 +87,9 @@ _ELEMENT: Final = re.compile(
 _WHITESPACE: Final = re.compile(rb"[ \t\r\n]*+")
 _SPECIAL: Final = re.compile(rb'["\[\]{}]')  # what the scan stops at outside strings
 _STRING_BODY: Final = re.compile(rb'[^"\\]*+(?:\\.[^"\\]*+)*+', re.DOTALL)
-_SCALAR_END: Final = re.compile(rb"[ \t\r\n,\]]")
+# A number or a literal ends at the first byte that cannot be in one (what follows
+# must then be a separator, else the array is malformed there).
+_SCALAR_END: Final = re.compile(rb"[^A-Za-z0-9+\-.]")
 
 _OPEN_ARRAY: Final = 0x5B  # [
 _CLOSE_ARRAY: Final = 0x5D  # ]

@@ -405,8 +405,28 @@ def test_a_damaged_array_keeps_what_came_before_the_damage(
     whole = Decoded(JSONArrayDecoder, [damaged])
     Decoded(JSONArrayDecoder, bytewise(damaged)).same_as(whole)
     good = Decoded(JSONArrayDecoder, [body])
-    before = [e for e in good.frames if e.offset + len(e.data) <= pos]
+    # An element is before the damage when its last byte is; a number or a literal
+    # only when the byte after it is too (bytes inserted right after it extend it:
+    # `[1]` with `2` after the `1` is `[12]`).
+    before = [
+        e
+        for e in good.frames
+        if e.offset + len(e.data) < pos
+        or (e.offset + len(e.data) == pos and e.data[-1:] in (b"]", b"}", b'"'))
+    ]
     assert whole.frames[: len(before)] == before
+
+
+@pytest.mark.parametrize("body", [b"[null[]", b"[1{}]", b'[true"x"]', b"[null[1]]"])
+def test_a_literal_run_into_a_container_or_string_is_malformed_there(body: bytes) -> None:
+    """A number or literal ends where a byte that cannot be in one comes; then a separator
+    is due, so the element before is given whole and the array fails at that byte."""
+    decoded = Decoded(JSONArrayDecoder, [body])
+    Decoded(JSONArrayDecoder, bytewise(body)).same_as(decoded)
+    first = body[1 : next(i for i, b in enumerate(body[1:], 1) if b in b'[{"')]
+    assert [e.data for e in decoded.frames] == [first]
+    assert isinstance(decoded.error, FrameError)
+    assert decoded.error.offset == 1 + len(first)
 
 
 # -- linear time ---------------------------------------------------------------------------
