@@ -39,7 +39,7 @@ from ._pipeline import ErrorPolicy, Pipeline, check_chunks
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Generator
+    from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Generator
 
     from ._sse import Buffer
     from .dialects._registry import AIterEvents, Dialect
@@ -101,9 +101,22 @@ async def _events(
         else:
             watch = _IdleWatch(idle_timeout)
             is_keepalive = pipeline.is_keepalive
+            anext_ = type(source).__anext__
             while True:
                 try:
-                    chunk = await watch.next(source)
+                    # _IdleWatch.next, its ready-chunk path inline: a chunk that is there
+                    # costs one step of the source's awaitable, no coroutine of ours.
+                    step = anext_(source)
+                    send = getattr(step, "send", None)  # a coroutine's, an asend's
+                    if send is None:
+                        chunk = await watch.next(step)
+                    else:
+                        try:
+                            trap = send(None)
+                        except StopIteration as ready:
+                            chunk = ready.value
+                        else:
+                            chunk = await _wait(step, trap, watch)
                 except StopAsyncIteration:
                     break
                 except _Stalled:
@@ -146,12 +159,12 @@ class _IdleWatch:
         #: An event other than a keep-alive came since the source last waited.
         self.fresh = True
 
-    async def next(self, source: AsyncIterator[Buffer]) -> Buffer:
-        """The next chunk of *source*; :class:`_Stalled` if it waits past the deadline.
+    async def next(self, awaitable: Awaitable[Buffer]) -> Buffer:
+        """What *awaitable* (a source's ``__anext__()``) gives; :class:`_Stalled` if it
+        waits past the deadline.
 
         A ``TimeoutError`` that the source raises itself is passed on as it is.
         """
-        awaitable = source.__anext__()
         step = awaitable.__await__()
         if not hasattr(step, "throw"):  # an awaitable without a coroutine's API
             with anyio.CancelScope(deadline=self._deadline()):
