@@ -233,5 +233,4 @@ def main(args: Any) -> str:
         "",
         *_proxy_latency(100 if args.quick else 400),
     ]
-    command = "python -m benchmarks serve"
-    return "\n".join([f"## serve\n\n`{command}`\n", *rows])
+    return "\n".join(rows)
