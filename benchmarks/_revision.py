@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-__all__ = ("library_at", "run_child")
+__all__ = ("PURE", "alternating", "library_at", "run_child")
 
 REPO = Path(__file__).resolve().parent.parent
+PURE: Mapping[str, str] = {"STREAMKIT_PURE_PYTHON": "1"}
+"""The environment of a child on the pure-Python tokenizer."""
 
 
 @contextlib.contextmanager
@@ -82,3 +84,23 @@ def run_child(
     if done.returncode != 0:
         raise SystemExit(f"{function} failed in its child process:\n{done.stderr.decode()}")
     return json.loads(done.stdout)
+
+
+def alternating(
+    function: str,
+    argument: Any,
+    runs: Mapping[str, tuple[Path | None, Mapping[str, str]]],
+    rounds: int,
+) -> dict[str, list[Any]]:
+    """Every result of :func:`run_child` for each of *runs*, over *rounds* alternating rounds.
+
+    *runs* names each contender: its library folder (``None``: today's) and
+    the environment it adds. Each round runs every contender once, in order,
+    so that none runs alone in a quieter or busier spell of the machine.
+    """
+    results: dict[str, list[Any]] = {who: [] for who in runs}
+    for round_ in range(rounds):
+        print(f"  round {round_ + 1} of {rounds}", file=sys.stderr)
+        for who, (library, env) in runs.items():
+            results[who].append(run_child(function, argument, library=library, env=env))
+    return results

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._revision import REPO, library_at, run_child
+from ._revision import PURE, REPO, alternating, library_at
 from .bench_regimes import GENERATORS, finish, per_event
 from .streams import chunked
 
@@ -93,7 +93,6 @@ def main(args: argparse.Namespace) -> str:
     if args.quick and not known(args.rev):  # a shallow clone: the smoke run still runs
         print(f"  {args.rev} is not in this clone: comparing with HEAD", file=sys.stderr)
         args.rev = "HEAD"
-    best: dict[str, dict[str, float | None]] = {}
     with (
         tempfile.TemporaryDirectory(prefix="streamkit-bench-") as folder,
         library_at(args.rev) as old,
@@ -104,20 +103,16 @@ def main(args: argparse.Namespace) -> str:
             Path(folder, f"{name}.sse").write_bytes(body)
             sizes_of[name] = len(body)
         job = {"dialects": names, "sizes": list(SIZES), "repeats": repeats, "folder": folder}
-        runs: dict[str, dict[str, Any]] = {
-            args.rev: {"library": old, "env": {"STREAMKIT_PURE_PYTHON": "1"}},
-            "today, pure-Python": {"library": None, "env": {"STREAMKIT_PURE_PYTHON": "1"}},
-            "today, as installed": {"library": None, "env": {}},
+        runs = {
+            args.rev: (old, PURE),
+            "today, pure-Python": (None, PURE),
+            "today, as installed": (None, {}),
         }
-        for round_ in range(rounds):
-            print(f"  round {round_ + 1} of {rounds}", file=sys.stderr)
-            for who, how in runs.items():
-                got = run_child(
-                    "benchmarks.bench_baseline:measure", job, library=how["library"], env=how["env"]
-                )
-                mine = best.setdefault(who, {})
-                for key, value in got.items():  # None in every round, or a time in every one
-                    mine[key] = None if value is None else min(mine.get(key) or value, value)
+        results = alternating("benchmarks.bench_baseline:measure", job, runs, rounds)
+    best = {  # a key is None in every round (no such dialect) or a time in every one
+        who: {key: None if got[0][key] is None else min(r[key] for r in got) for key in got[0]}
+        for who, got in results.items()
+    }
     then, pure, built = (best[who] for who in runs)
     out = [
         f"Streams: each dialect's benchmark stream of {n:,} deltas (seed {args.seed}): "

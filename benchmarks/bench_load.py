@@ -147,24 +147,19 @@ def _row(label: str, result: dict[str, Any], held: str = "") -> str:
 
 def _against(rev: str, n: int) -> tuple[list[str], str]:
     """Rows of the throughput at *rev* and today, each in child processes, rounds alternating."""
-    from ._revision import library_at, run_child
+    from ._revision import PURE, alternating, library_at
 
     rows, ratios = [], []
     with library_at(rev) as old:
         for backend in ("asyncio", "trio"):
-            best: dict[str, dict[str, Any]] = {}
-            for round_ in range(3):
-                print(f"  {backend} against {rev}: round {round_ + 1} of 3", file=sys.stderr)
-                for who, library in ((rev, old), ("today", None)):
-                    got = run_child(
-                        "benchmarks.bench_load:throughput",
-                        {"n": n, "backend": backend},
-                        library=library,
-                        env={"STREAMKIT_PURE_PYTHON": "1"} if library else {},
-                    )
-                    if who not in best or got["elapsed"] < best[who]["elapsed"]:
-                        best[who] = got
-            then, now = best[rev], best["today"]
+            print(f"  {backend} against {rev}", file=sys.stderr)
+            results = alternating(
+                "benchmarks.bench_load:throughput",
+                {"n": n, "backend": backend},
+                {rev: (old, PURE), "today": (None, {})},
+                3,
+            )
+            then, now = (min(results[who], key=lambda r: r["elapsed"]) for who in (rev, "today"))
             rows += [_row(f"{backend}, {rev}", then), _row(f"{backend}, today", now)]
             ratios.append(
                 f"{backend} **{then['elapsed'] / now['elapsed']:.2f}x**"
