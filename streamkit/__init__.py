@@ -52,7 +52,7 @@ from .dialects._face import (
     Usage as Usage,
     Violation as Violation,
 )
-from .dialects._registry import DialectName as DialectName
+from .dialects._registry import AnyEvent as AnyEvent, DialectName as DialectName
 from .recording import (
     Cassette as Cassette,
     Fault as Fault,
@@ -76,6 +76,7 @@ if TYPE_CHECKING:
 __all__ = (
     "DEFAULT_MAX_EVENT_SIZE",
     "Accumulator",
+    "AnyEvent",
     "Cassette",
     "DecodeError",
     "Delta",

@@ -9,7 +9,7 @@ not know); :class:`Accumulator` folds them into the final :class:`Response`::
     acc = responses.Accumulator()
     for event in streamkit.iter_events(chunks, dialect="responses"):
         acc.feed(event)
-    print(acc.result.output_text)       # the Response, as the API returns it
+    print(acc.result.output_text)       # a FoldedResponse: the Response, status and output set
     print(acc.outcome, acc.tool_calls)  # the common face: every dialect's fold has it
 
 Every event names itself: ``event.event`` is its ``type``, the SSE event name.
@@ -39,6 +39,7 @@ from ._schema import (
     FileSearchCall,
     FileSearchResult,
     FileSearchTool,
+    FoldedResponse,
     FunctionCall,
     FunctionTool,
     ImageGenerationCall,
@@ -168,6 +169,7 @@ __all__ = (
     "FileSearchCall",
     "FileSearchResult",
     "FileSearchTool",
+    "FoldedResponse",
     "FunctionCall",
     "FunctionTool",
     "ImageGenerationCall",

@@ -75,6 +75,7 @@ from streamkit.dialects._violations import MAX_WARNINGS
 from ._schema import (
     CustomToolCall,
     ErrorEvent,
+    FoldedResponse,
     FunctionCall,
     IncompleteDetails,
     InputTokensDetails,
@@ -335,6 +336,16 @@ RESPONSE_NEXT: Final[dict[str | None, frozenset[str]]] = {
 }
 """For each response state (the last lifecycle event seen), the lifecycle events that may follow."""
 
+
+def _folded(response: Response, state: str | None, output: list[OutputItem]) -> FoldedResponse:
+    """*response* with *output*, and where the server sent no status, the lifecycle state's."""
+    fields = msgspec.structs.asdict(response)
+    fields["output"] = output
+    if response.status is UNSET:
+        fields["status"] = "in_progress" if state in (None, "created") else state
+    return FoldedResponse(**fields)
+
+
 VIOLATIONS: Final = frozenset(
     {
         "sequence-gap",  # sequence_number skipped some: events were lost
@@ -477,7 +488,7 @@ class Accumulator(FoldBase):
     def __init__(self, *, strict: bool = False, max_warnings: int = MAX_WARNINGS) -> None:
         super().__init__(strict=strict, max_warnings=max_warnings)
         self._base: Response | None = None
-        self._result: Response | None = None
+        self._result: FoldedResponse | None = None
         self._state: str | None = None
         self._items: dict[int, _Item] = {}
         self._sequence: int | None = None
@@ -486,7 +497,7 @@ class Accumulator(FoldBase):
     # -- reading ---------------------------------------------------------------------
 
     @property
-    def result(self) -> Response | None:
+    def result(self) -> FoldedResponse | None:
         """The response so far: the last lifecycle response with the folded output items."""
         result = self._result
         if result is None:
@@ -495,7 +506,7 @@ class Accumulator(FoldBase):
                 return None
             items = self._items
             output = [items[index].current() for index in sorted(items)]
-            result = self._result = msgspec.structs.replace(base, output=output)
+            result = self._result = _folded(base, self._state, output)
         return result
 
     @property
@@ -697,9 +708,7 @@ class Accumulator(FoldBase):
         if output is UNSET or emptied:
             # The server left the output out (or sent it empty, as some proxies of the API
             # do after streaming every item): the folded items are the output.
-            final = msgspec.structs.replace(
-                final, output=[items[index].current() for index in sorted(items)]
-            )
+            output = [items[index].current() for index in sorted(items)]
         else:
             for index in sorted(set(range(len(output))) | set(items)):
                 item = items.get(index)
@@ -715,10 +724,10 @@ class Accumulator(FoldBase):
                     )
                 else:
                     self._diff_item(item, output[index])
-        self._base = self._result = final
+        self._base = self._result = _folded(final, self._state, output)
         items.clear()  # the final response holds the output now
         if emptied:
-            count = len(final.output or ())
+            count = len(output)
             message = f"{final.id}: the final output is empty; the {count} folded items are kept"
             self._violate("empty-final-output", message, final.id)
 

@@ -46,6 +46,7 @@ __all__ = (
     "FileSearchCall",
     "FileSearchResult",
     "FileSearchTool",
+    "FoldedResponse",
     "FunctionCall",
     "FunctionTool",
     "ImageGenerationCall",
@@ -709,6 +710,24 @@ class Response(_Object, frozen=True, kw_only=True):
             if type(item) is OutputMessage:
                 texts += [part.text for part in item.content if type(part) is OutputText]
         return "".join(texts)
+
+
+class FoldedResponse(Response, frozen=True, kw_only=True):
+    """A :class:`Response` as the fold gives it: ``status`` and ``output`` are always there.
+
+    The API sends both on every response, but this dialect decodes a response
+    that lacks them (``UNSET``) rather than reject the stream.  The fold fills
+    them in: ``output`` is the folded items where the server left it out, and
+    ``status`` the state the lifecycle event names (``"in_progress"`` for
+    ``response.created``).  So code reading
+    :attr:`~streamkit.dialects.responses.Accumulator.result` needs no ``UNSET``
+    check on either.  Being a different type, it never compares equal to a
+    :class:`Response` even with the same fields: compare
+    ``msgspec.to_builtins`` of both.
+    """
+
+    status: str
+    output: list[OutputItem]
 
 
 # -- events -------------------------------------------------------------------------------
