@@ -15,22 +15,23 @@ wait, not once per event.
 A cancel scope costs microseconds to enter, more than decoding a small
 event, and a scope shared across waits would have to stay open across the
 ``yield``\\ s between them, which anyio and trio forbid.  So a wait is
-bounded only where it really waits: :class:`_IdleWatch` starts the source's
-``__anext__`` step itself, and a chunk that is ready costs no scope at all.
-When the step suspends, :func:`_wait` goes on with it as ``await`` would,
-forwarding what the event loop sends or throws, but with a cancel scope of
-the deadline around each suspension: entered after the step suspended, exited
-as soon as the task wakes, before the step runs again, so that the step's own
-scopes (a source may well enter one before it waits) and ours never overlap.
-When our deadline cancels the wait, the step is given the cancellation it
-would have seen under an ordinary scope, and the wait ends as stalled.
+bounded only where it really waits: :func:`_drive` steps the source's
+``__anext__`` awaitables itself, and a chunk that is ready costs no scope at
+all.  When the source suspends, :func:`_wait` goes on with it as ``await``
+would, forwarding what the event loop sends or throws, but with a cancel
+scope of the deadline around each suspension: entered after the source
+suspended, exited as soon as the task wakes, before the source runs again, so
+that the source's own scopes (it may well enter one before it waits) and ours
+never overlap.  When our deadline cancels the wait, the source is given the
+cancellation it would have seen under an ordinary scope, and the wait ends as
+stalled.
 """
 
 from __future__ import annotations
 
 import math
 import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 
@@ -39,7 +40,7 @@ from ._pipeline import ErrorPolicy, Pipeline, check_chunks
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Generator
+    from collections.abc import AsyncGenerator, AsyncIterable, Generator
 
     from ._sse import Buffer
     from .dialects._registry import AIterEvents, Dialect
@@ -99,24 +100,23 @@ async def _events(
                         pipeline.ordinal += 1
                     yield event
         else:
-            watch = _IdleWatch(idle_timeout)
             is_keepalive = pipeline.is_keepalive
-            anext_ = type(source).__anext__
+            deadline = math.inf
+            fresh = True  # an event other than a keep-alive came since the source last waited
+            box: list[Any] = [None]
+            driver = _drive(source, box)
+            step = driver.send
             while True:
                 try:
-                    # _IdleWatch.next, its ready-chunk path inline: a chunk that is there
-                    # costs one step of the source's awaitable, no coroutine of ours.
-                    step = anext_(source)
-                    send = getattr(step, "send", None)  # a coroutine's, an asend's
-                    if send is None:
-                        chunk = await watch.next(step)
-                    else:
-                        try:
-                            trap = send(None)
-                        except StopIteration as ready:
-                            chunk = ready.value
-                        else:
-                            chunk = await _wait(step, trap, watch)
+                    # A chunk that is there costs one step of the driver: no scope, no
+                    # coroutine of ours, no exception.
+                    trap = step(None)
+                    if trap is not _READY:  # the source suspended: wait, bounded
+                        if fresh:
+                            fresh = False
+                            deadline = anyio.current_time() + idle_timeout
+                        await _wait(driver, trap, deadline)
+                    chunk = box[0]
                 except StopAsyncIteration:
                     break
                 except _Stalled:
@@ -134,8 +134,8 @@ async def _events(
                             continue
                     else:
                         pipeline.ordinal += 1
-                    if not watch.fresh and not is_keepalive(event):
-                        watch.fresh = True
+                    if not fresh and not is_keepalive(event):
+                        fresh = True
                     yield event
         for event in events(pipeline.close()):
             yield event
@@ -148,83 +148,81 @@ async def _events(
                 await aclose()
 
 
-class _IdleWatch:
-    """The idle deadline of one stream (see above)."""
+_READY: Final = object()
+"""What :func:`_drive` yields when the source's next chunk is in the box."""
 
-    __slots__ = ("deadline", "fresh", "timeout")
 
-    def __init__(self, timeout: float) -> None:
-        self.timeout = timeout
-        self.deadline = math.inf
-        #: An event other than a keep-alive came since the source last waited.
-        self.fresh = True
+def _asend_type() -> type:
+    async def agen() -> AsyncGenerator[None, None]:
+        yield None
 
-    async def next(self, awaitable: Awaitable[Buffer]) -> Buffer:
-        """What *awaitable* (a source's ``__anext__()``) gives; :class:`_Stalled` if it
-        waits past the deadline.
+    step: Any = agen().__anext__()
+    step.close()
+    return type(step)
 
-        A ``TimeoutError`` that the source raises itself is passed on as it is.
-        """
-        step = awaitable.__await__()
-        if not hasattr(step, "throw"):  # an awaitable without a coroutine's API
-            with anyio.CancelScope(deadline=self._deadline()):
-                return await _steps(step)
-            raise _Stalled
-        try:
-            trap = step.send(None)
-        except StopIteration as ready:  # the chunk was there: no wait, no scope
-            return ready.value  # type: ignore[no-any-return]
-        return await _wait(step, trap, self)
 
-    def _deadline(self) -> float:
-        if self.fresh:
-            self.fresh = False
-            self.deadline = anyio.current_time() + self.timeout
-        return self.deadline
+_ASEND: Final = _asend_type()
+"""The awaitable of an async generator's ``__anext__``: iterable itself, no ``__await__`` call."""
 
 
 @types.coroutine
-def _steps(step: Any) -> Generator[Any, Any, Buffer]:
-    """Await an awaitable's iterator once more (its ``__await__`` was already called)."""
-    return (yield from step)  # type: ignore[no-any-return]
+def _drive(source: AsyncIterable[Buffer], box: list[Any]) -> Generator[Any, Any, None]:
+    """Step *source*'s ``__anext__`` awaitables, one after another, as ``await`` would.
+
+    Each ``send(None)`` from the glue either gives :data:`_READY`, the chunk
+    being in ``box[0]`` (a ready chunk passes through ``yield from``, which
+    raises no ``StopIteration``), or a trap of the event loop's, which
+    :func:`_wait` forwards.  What the source raises (``StopAsyncIteration``
+    included) comes out of the ``send``.
+    """
+    anext_ = type(source).__anext__  # type: ignore[attr-defined]
+    if type(source) is types.AsyncGeneratorType:  # the usual source: its steps are asends
+        while True:
+            box[0] = yield from anext_(source)
+            yield _READY
+    while True:
+        step: Any = anext_(source)
+        steps: Any = step if type(step) is _ASEND else step.__await__()
+        box[0] = yield from steps
+        yield _READY
 
 
 @types.coroutine
-def _wait(step: Any, trap: Any, watch: _IdleWatch) -> Generator[Any, Any, Buffer]:
-    """Go on with a source's step that suspended at *trap*, each suspension bounded.
+def _wait(
+    driver: Generator[Any, Any, None], trap: Any, deadline: float
+) -> Generator[Any, Any, None]:
+    """Go on with the driver, suspended at the source's *trap*, each suspension bounded.
 
     See the module docstring: a scope with the idle deadline is entered
-    around each suspension and exited when the task wakes, before the step
-    runs again.
+    around each suspension and exited when the task wakes, before the source
+    runs again.  Returns when the chunk is in the driver's box.
     """
     while True:
-        scope = anyio.CancelScope(deadline=watch._deadline())
+        scope = anyio.CancelScope(deadline=deadline)
         scope.__enter__()
         try:
             sent = yield trap
-        except BaseException as exc:  # cancellation and close too: they are the step's
+        except BaseException as exc:  # cancellation and close too: they are the source's
             ours = scope.__exit__(type(exc), exc, exc.__traceback__)
             try:
-                trap = step.throw(exc)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+                trap = driver.throw(exc)
             except BaseException as out:
                 if ours and out is exc:
                     raise _Stalled from None
                 raise
         else:
             # trio wakes a cancelled task by sending it the cancellation as a value,
-            # which the step raises: ours when our deadline passed meanwhile.
+            # which the source raises: ours when our deadline passed meanwhile.
             ours = scope.cancel_called
             scope.__exit__(None, None, None)
             try:
-                trap = step.send(sent)
-            except StopIteration as done:
-                return done.value  # type: ignore[no-any-return]
+                trap = driver.send(sent)
             except anyio.get_cancelled_exc_class():
                 if ours:
                     raise _Stalled from None
                 raise
+        if trap is _READY:
+            return
 
 
 class _Stalled(Exception):

@@ -178,3 +178,39 @@ class _Steps:
 
     def __del__(self) -> None:  # an iterator without throw() is never closed by the await
         self.inner.close()
+
+
+async def test_a_class_source_that_waits_then_fails() -> None:
+    """A hand-written async iterator (``async def __anext__``) that waits on some steps:
+    every chunk arrives, and an error it raises while waiting comes out as it is."""
+
+    class Source:
+        def __init__(self) -> None:
+            self.step = 0
+            self.closed = False
+
+        def __aiter__(self) -> Source:
+            return self
+
+        async def __anext__(self) -> bytes:
+            self.step += 1
+            if self.step % 2:
+                await anyio.sleep(0.01)  # a real wait, shorter than the timeout
+            if self.step > 6:
+                raise OSError("connection reset")
+            return CHUNK
+
+        async def aclose(self) -> None:
+            self.closed = True
+
+    got: list[Any] = []
+
+    async def drain(source: Source) -> None:
+        async for event in streamkit.aiter_events(source, "chat", idle_timeout=1):
+            got.append(event)  # noqa: PERF401 - the loop is cut by the error
+
+    source = Source()
+    with anyio.fail_after(5), pytest.raises(OSError, match="connection reset"):
+        await drain(source)
+    assert len(got) == 6
+    assert source.closed
