@@ -27,7 +27,7 @@ from ..dialects import _registry
 from ._format import load
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, Generator, Iterable, Iterator, Mapping
+    from collections.abc import AsyncGenerator, Generator, Iterable, Iterator, Mapping, Sequence
 
     from .._pipeline import ErrorPolicy
     from ._format import Header, RecordedStream
@@ -333,20 +333,30 @@ class Replayer:
     ) -> Iterator[tuple[float, _Item]]:
         selected = self.streams if stream is None else [self.streams[stream]]
         base = selected[0].t0 if stream is not None else 0.0
-        sizes = _sizes(rechunk)
+        return _faults(_items(selected, base, start, _sizes(rechunk)), cut_at, raise_at)
 
-        def items() -> Iterator[tuple[float, bytes | None]]:
-            for recorded in selected:
-                # Without a start, keep every chunk: a file whose times go backwards
-                # (hand-edited, damaged) must not lose chunks before its "s" line's time.
-                chunks = [
-                    (t - base, c) for t, c in recorded.chunks if not start or t - base >= start
-                ]
-                yield from chunks if sizes is None else _rechunk(chunks, sizes)
-                if recorded.end_t is not None and (not start or recorded.end_t - base >= start):
-                    yield recorded.end_t - base, None
 
-        return _faults(items(), cut_at, raise_at)
+def _items(
+    selected: Sequence[RecordedStream], base: float, start: float, sizes: Iterator[int] | None
+) -> Iterator[tuple[float, bytes | None]]:
+    """The chunks of *selected* (times from *base*, none before *start*), each stream's end.
+
+    Made one at a time, not copied per replay: ten thousand replays at once
+    would otherwise hold as many copies of the recording's chunk list, which
+    the garbage collector walks again and again.
+    """
+    for recorded in selected:
+        # Without a start, keep every chunk: a file whose times go backwards
+        # (hand-edited, damaged) must not lose chunks before its "s" line's time.
+        if sizes is None:
+            for t, c in recorded.chunks:
+                if not start or t - base >= start:
+                    yield t - base, c
+        else:
+            chunks = ((t - base, c) for t, c in recorded.chunks if not start or t - base >= start)
+            yield from _rechunk(chunks, sizes)
+        if recorded.end_t is not None and (not start or recorded.end_t - base >= start):
+            yield recorded.end_t - base, None
 
 
 def _sizes(rechunk: Rechunk | None) -> Iterator[int] | None:
