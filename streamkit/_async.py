@@ -83,7 +83,6 @@ aiter_events: AIterEvents = _aiter_events
 async def _events(
     pipeline: Pipeline, chunks: AsyncIterable[Buffer], idle_timeout: float | None
 ) -> AsyncGenerator[Any, None]:
-    events = pipeline.events
     source = aiter(chunks)
     try:
         if idle_timeout is None:
@@ -137,7 +136,7 @@ async def _events(
                     if not fresh and not is_keepalive(event):
                         fresh = True
                     yield event
-        for event in events(pipeline.close()):
+        for event in pipeline.events(pipeline.close()):
             yield event
         pipeline.finish()
     finally:

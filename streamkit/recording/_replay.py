@@ -333,7 +333,8 @@ class Replayer:
     ) -> Iterator[tuple[float, _Item]]:
         selected = self.streams if stream is None else [self.streams[stream]]
         base = selected[0].t0 if stream is not None else 0.0
-        return _faults(_items(selected, base, start, _sizes(rechunk)), cut_at, raise_at)
+        items = _items(selected, base, start, _sizes(rechunk))
+        return items if cut_at is None and raise_at is None else _faults(items, cut_at, raise_at)
 
 
 def _items(
@@ -348,15 +349,19 @@ def _items(
     for recorded in selected:
         # Without a start, keep every chunk: a file whose times go backwards
         # (hand-edited, damaged) must not lose chunks before its "s" line's time.
-        if sizes is None:
-            for t, c in recorded.chunks:
-                if not start or t - base >= start:
-                    yield t - base, c
-        else:
-            chunks = ((t - base, c) for t, c in recorded.chunks if not start or t - base >= start)
-            yield from _rechunk(chunks, sizes)
+        chunks = _since(recorded.chunks, base, start)
+        yield from chunks if sizes is None else _rechunk(chunks, sizes)
         if recorded.end_t is not None and (not start or recorded.end_t - base >= start):
             yield recorded.end_t - base, None
+
+
+def _since(
+    chunks: Iterable[tuple[float, bytes]], base: float, start: float
+) -> Iterator[tuple[float, bytes]]:
+    """*chunks* with their times from *base*, none before *start* (unless it is 0)."""
+    for t, c in chunks:
+        if not start or t - base >= start:
+            yield t - base, c
 
 
 def _sizes(rechunk: Rechunk | None) -> Iterator[int] | None:
